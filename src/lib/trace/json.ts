@@ -1,0 +1,104 @@
+/**
+ * Versioned JSON for traces: export, import, `--record` files (JSON lines) and the tap's stream.
+ * Bytes travel as base64 of exactly the bytes on the wire.
+ */
+import { base64ToBytes, bytesToBase64 } from './base64';
+import { TRACE_VERSION, type Trace, type TraceEvent, type TraceSource } from './types';
+
+export type JsonTraceEvent = Omit<TraceEvent, 'bytes'> & { bytes?: string };
+
+export interface JsonTrace {
+  format: 'wirescope-trace';
+  version: number;
+  source: TraceSource;
+  startedAt: number;
+  title?: string;
+  events: JsonTraceEvent[];
+}
+
+export class TraceFormatError extends Error {
+  override name = 'TraceFormatError';
+  constructor(
+    message: string,
+    /** Index of the offending event, when the fault is inside one. */
+    readonly eventIndex?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function eventToJson(event: TraceEvent): JsonTraceEvent {
+  if ('bytes' in event) return { ...event, bytes: bytesToBase64(event.bytes) } as JsonTraceEvent;
+  return { ...event } as JsonTraceEvent;
+}
+
+export function traceToJson(trace: Trace): JsonTrace {
+  return {
+    format: 'wirescope-trace',
+    version: trace.version,
+    source: trace.source,
+    startedAt: trace.startedAt,
+    ...(trace.title === undefined ? {} : { title: trace.title }),
+    events: trace.events.map(eventToJson),
+  };
+}
+
+const EVENT_TYPES = new Set(['conn.open', 'bytes', 'unit', 'conn.close', 'state', 'note']);
+const SOURCES = new Set<TraceSource>(['simulation', 'live', 'har', 'import']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates one serialised event; throws TraceFormatError naming what is wrong. */
+export function eventFromJson(value: unknown, index?: number): TraceEvent {
+  const fail = (why: string): never => {
+    throw new TraceFormatError(index === undefined ? why : `event ${index}: ${why}`, index);
+  };
+  if (!isRecord(value)) return fail('not an object');
+  if (typeof value.type !== 'string' || !EVENT_TYPES.has(value.type))
+    return fail(`unknown type ${String(value.type)}`);
+  if (typeof value.t !== 'number' || !Number.isFinite(value.t)) return fail('t must be a finite number');
+  const needsConn = value.type !== 'state' && value.type !== 'note';
+  if (needsConn && typeof value.conn !== 'string') return fail('conn must be a string');
+  if (value.type === 'bytes' || value.type === 'unit') {
+    if (value.dir !== 'c2s' && value.dir !== 's2c') return fail('dir must be "c2s" or "s2c"');
+    if (typeof value.bytes !== 'string') return fail('bytes must be a base64 string');
+    let bytes: Uint8Array;
+    try {
+      bytes = base64ToBytes(value.bytes);
+    } catch {
+      return fail('bytes is not valid base64');
+    }
+    if (value.type === 'unit' && typeof value.summary !== 'string') return fail('summary must be a string');
+    return { ...value, bytes } as unknown as TraceEvent;
+  }
+  if (value.type === 'note' && typeof value.text !== 'string') return fail('text must be a string');
+  if (value.type === 'state' && value.peer !== 'client' && value.peer !== 'server')
+    return fail('peer must be client or server');
+  return { ...value } as unknown as TraceEvent;
+}
+
+/** Parses an exported trace; a foreign or malformed file gets a clear error and nothing else happens. */
+export function traceFromJson(value: unknown): Trace {
+  if (!isRecord(value) || value.format !== 'wirescope-trace') {
+    throw new TraceFormatError('not a wirescope trace (missing "format": "wirescope-trace")');
+  }
+  if (value.version !== TRACE_VERSION) {
+    throw new TraceFormatError(
+      `unsupported trace version ${String(value.version)}; this build reads ${TRACE_VERSION}`,
+    );
+  }
+  if (typeof value.source !== 'string' || !SOURCES.has(value.source as TraceSource)) {
+    throw new TraceFormatError(`unknown source ${String(value.source)}`);
+  }
+  if (typeof value.startedAt !== 'number') throw new TraceFormatError('startedAt must be a number');
+  if (!Array.isArray(value.events)) throw new TraceFormatError('events must be an array');
+  return {
+    version: TRACE_VERSION,
+    source: value.source as TraceSource,
+    startedAt: value.startedAt,
+    ...(typeof value.title === 'string' ? { title: value.title } : {}),
+    events: value.events.map((event, i) => eventFromJson(event, i)),
+  };
+}

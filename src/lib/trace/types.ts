@@ -1,0 +1,97 @@
+/**
+ * The trace model: every picture in wirescope renders a trace up to a cursor, and both producers
+ * (the scenario machines and the demo server's tap) emit these same types.
+ */
+
+/** Bumped whenever the serialised form changes shape; importers reject other versions. */
+export const TRACE_VERSION = 1;
+
+/** Client to server, or server to client. */
+export type Direction = 'c2s' | 's2c';
+
+export type Peer = 'client' | 'server';
+
+/** What produced a trace. */
+export type TraceSource = 'simulation' | 'live' | 'har' | 'import';
+
+/** What a parsed unit of bytes is; decides which annotator explains it. */
+export type UnitKind = 'http-request' | 'http-response' | 'ws-frame' | 'sse-event' | 'raw';
+
+/** RFC 6455 section 4.1 / WebSocket API readyState, plus the HTTP-only "idle" of a plain request. */
+export type ReadyState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
+
+/** The TCP states that teach something here (RFC 9293 section 3.3.2), simplified. */
+export type TcpState = 'CLOSED' | 'SYN-SENT' | 'ESTABLISHED' | 'FIN-WAIT' | 'CLOSE-WAIT' | 'TIME-WAIT';
+
+interface EventBase {
+  /** Milliseconds since the trace's `startedAt`. */
+  t: number;
+}
+
+/** A TCP connection was opened (accepted by the server, or connected by the client). */
+export interface ConnOpenEvent extends EventBase {
+  type: 'conn.open';
+  conn: string;
+  /** "127.0.0.1:53412" and "127.0.0.1:8080" where known. */
+  client?: string;
+  server?: string;
+}
+
+/** Raw bytes exactly as read from or written to the socket: one event per chunk. */
+export interface BytesEvent extends EventBase {
+  type: 'bytes';
+  conn: string;
+  dir: Direction;
+  bytes: Uint8Array;
+}
+
+/** A complete protocol unit parsed out of the byte stream (or built by a scenario). */
+export interface UnitEvent extends EventBase {
+  type: 'unit';
+  conn: string;
+  dir: Direction;
+  kind: UnitKind;
+  /** One line for an arrow label, e.g. "GET /chat HTTP/1.1" or "Text 'Hello' (masked)". */
+  summary: string;
+  /** Exactly the unit's bytes on the wire; annotations are computed from them on demand. */
+  bytes: Uint8Array;
+  /** Set when the bytes violate the protocol: a stable code and the close code / status it earns. */
+  error?: { code: string; message: string; closeCode?: number; status?: number; section?: string };
+}
+
+/** A TCP connection ended; `by` is who sent the first FIN, where known. */
+export interface ConnCloseEvent extends EventBase {
+  type: 'conn.close';
+  conn: string;
+  by?: Peer | 'unknown';
+  /** True when the connection was cut without a closing handshake (RFC 6455 section 7.1.5: 1006). */
+  abnormal?: boolean;
+}
+
+/** A peer's state changed: the lifelines of the sequence diagram show these. */
+export interface StateEvent extends EventBase {
+  type: 'state';
+  peer: Peer;
+  conn?: string;
+  readyState?: ReadyState;
+  tcp?: TcpState;
+}
+
+/** Free text attached to the trace (the server's checks, a timer that fired, a learner's choice). */
+export interface NoteEvent extends EventBase {
+  type: 'note';
+  conn?: string;
+  peer?: Peer;
+  text: string;
+}
+
+export type TraceEvent = ConnOpenEvent | BytesEvent | UnitEvent | ConnCloseEvent | StateEvent | NoteEvent;
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  source: TraceSource;
+  /** Epoch milliseconds of t = 0. */
+  startedAt: number;
+  title?: string;
+  events: TraceEvent[];
+}

@@ -1,0 +1,15 @@
+import { expect, test } from '@playwright/test';
+
+test('the home page names the product and lists the flows', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'wirescope' })).toBeVisible();
+  await expect(page.getByRole('listitem')).toHaveCount(6);
+  expect(errors).toEqual([]);
+});
+
+test('the server answers its health check', async ({ request }) => {
+  const response = await request.get('/healthz');
+  expect(response.status()).toBe(200);
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TraceFormatError, traceFromJson, traceToJson, type Trace } from '../../../src/lib/trace';
+
+const sample: Trace = {
+  version: 1,
+  source: 'live',
+  startedAt: 1_700_000_000_000,
+  events: [
+    { type: 'conn.open', t: 0, conn: 'c1', client: '127.0.0.1:50000', server: '127.0.0.1:8080' },
+    { type: 'bytes', t: 1.5, conn: 'c1', dir: 'c2s', bytes: new Uint8Array([0x81, 0x85, 0x37, 0xfa]) },
+    { type: 'conn.close', t: 9, conn: 'c1', by: 'server' },
+  ],
+};
+
+describe('trace JSON', () => {
+  it('writes bytes as base64 of exactly those bytes', () => {
+    const json = traceToJson(sample);
+    expect(json.events[1]).toMatchObject({ type: 'bytes', bytes: 'gYU3+g==' });
+  });
+
+  it('round-trips any bytes through JSON text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70_000 }), (bytes) => {
+        const trace: Trace = { ...sample, events: [{ type: 'bytes', t: 0, conn: 'c', dir: 's2c', bytes }] };
+        const back = traceFromJson(JSON.parse(JSON.stringify(traceToJson(trace))));
+        expect(back.events[0]).toEqual({ type: 'bytes', t: 0, conn: 'c', dir: 's2c', bytes });
+      }),
+      { numRuns: 50, seed: 6455 },
+    );
+  });
+
+  it.each([
+    [null, /not a wirescope trace/],
+    [{ format: 'har' }, /not a wirescope trace/],
+    [{ format: 'wirescope-trace', version: 99 }, /unsupported trace version 99/],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 1,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'boom', t: 0 }],
+      },
+      /event 0: unknown type boom/,
+    ],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 1,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'bytes', t: 0, conn: 'a', dir: 'up', bytes: '' }],
+      },
+      /event 0: dir must be/,
+    ],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 1,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'bytes', t: 0, conn: 'a', dir: 'c2s', bytes: '%%%' }],
+      },
+      /not valid base64/,
+    ],
+  ])('rejects a malformed file with a clear error (%#)', (input, message) => {
+    expect(() => traceFromJson(input)).toThrow(TraceFormatError);
+    expect(() => traceFromJson(input)).toThrow(message);
+  });
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  plugins: [svelte()],
+  publicDir: 'static',
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    reportCompressedSize: true,
+  },
+  test: {
+    include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+  },
+});
