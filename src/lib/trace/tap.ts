@@ -1,0 +1,21 @@
+/**
+ * Messages on the tap WebSocket (`/ws/tap`): the demo server streams each session's own trace events
+ * to the page that owns the session. Shared by server/ and src/lib/live so both speak the same shape.
+ *
+ * 1. The page opens `/ws/tap`; the server answers with `hello`, naming a fresh unguessable session id and
+ *    the epoch milliseconds that `t` in every following event counts from.
+ * 2. The page adds `session=<id>` to the query of every request it makes for a live run (fetch,
+ *    EventSource, WebSocket URL). The server assigns a TCP connection to the session named by the first
+ *    request on it; bytes seen before that request is parsed are held and sent once it is.
+ * 3. The server sends `event` messages (trace events in their JSON form) for that session's connections,
+ *    and nothing from any other session. `dropped` reports events lost to the per-session buffer limit.
+ */
+import type { JsonTraceEvent } from './json';
+
+export type TapServerMessage =
+  | { type: 'hello'; session: string; startedAt: number }
+  | { type: 'event'; event: JsonTraceEvent }
+  | { type: 'dropped'; count: number };
+
+/** The query parameter that ties a request to a tap session. */
+export const SESSION_PARAM = 'session';
