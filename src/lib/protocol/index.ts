@@ -1,0 +1,92 @@
+/**
+ * The protocol core: RFC 6455 frames, handshake and close codes, UTF-8, HTTP/1.1 messages.
+ * Pure TypeScript on Uint8Array; runs unchanged in the browser, the demo server and tests.
+ */
+export * from './constants.ts';
+export { ProtocolError, HttpError, HexParseError } from './errors.ts';
+export type { ProtocolErrorCode, HttpErrorCode, ProtocolErrorInit, HttpErrorInit } from './errors.ts';
+export {
+  encodeFrame,
+  decodeFrame,
+  parseHeader,
+  parseExtendedLength,
+  parseMaskKey,
+  parsePayload,
+  unmaskCopy,
+  applyMask,
+  isKnownOpcode,
+  isControlOpcode,
+  opcodeName,
+  frameHeaderSize,
+  FRAME_PARSE_STEPS,
+} from './frame.ts';
+export type { Frame, FrameHeader, DecodeOptions, DecodeResult, EncodeFrameInput } from './frame.ts';
+export { FrameReader } from './reader.ts';
+export type { PositionedFrame } from './reader.ts';
+export { MessageAssembler, MessageReader } from './reassembly.ts';
+export type { WsEvent, AssemblerOptions, MessageReaderOptions } from './reassembly.ts';
+export { Utf8Validator, isValidUtf8, encodeUtf8, decodeUtf8, decodeUtf8Strict } from './utf8.ts';
+export {
+  CLOSE_CODES,
+  describeCloseCode,
+  isValidCloseCode,
+  encodeCloseBody,
+  parseCloseBody,
+} from './close.ts';
+export type { CloseCodeInfo, CloseBody } from './close.ts';
+export { encodeBase64, decodeBase64 } from './base64.ts';
+export { parseHex, toHex } from './hex.ts';
+export {
+  generateKey,
+  computeAccept,
+  acceptSteps,
+  upgradeRequest,
+  buildUpgradeRequest,
+  validateUpgradeRequest,
+  upgradeResponse,
+  buildUpgradeResponse,
+  buildServerHandshake,
+  checkUpgradeResponse,
+  validateUpgradeResponse,
+} from './handshake.ts';
+export type {
+  AcceptSteps,
+  UpgradeRequestOptions,
+  UpgradeRequestCheck,
+  UpgradeRequestAccepted,
+  UpgradeRequestRejected,
+  UpgradeRequestPolicy,
+  HandshakeRequestFailure,
+  UpgradeResponseOptions,
+  UpgradeResponseCheck,
+  HandshakeResponseFailure,
+  ExpectedUpgrade,
+} from './handshake.ts';
+export {
+  parseHttpMessage,
+  HttpParser,
+  serializeRequest,
+  serializeResponse,
+  serializeMessage,
+  getHeader,
+  headerTokens,
+  latin1,
+  latin1Bytes,
+} from './http.ts';
+export type {
+  HttpHeader,
+  HttpChunk,
+  HttpRequest,
+  HttpResponse,
+  HttpMessage,
+  HttpParseOptions,
+  HttpParseResult,
+  HttpSpan,
+  RequestInit as HttpRequestInit,
+  ResponseInit as HttpResponseInit,
+} from './http.ts';
+export { annotateFrame, annotateFrameAt, annotateFrames, frameHeaderBits } from './annotate.ts';
+export type { Field, FrameAnnotation, HeaderBit } from './annotate.ts';
+export { annotateHttp } from './annotateHttp.ts';
+export { classify } from './classify.ts';
+export type { ByteKind } from './classify.ts';
