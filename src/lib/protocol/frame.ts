@@ -196,9 +196,32 @@ function length16(bytes: Uint8Array, p: number, options: DecodeOptions): number 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
+ * Small and medium payloads are carved out of a shared slab (like Node's Buffer pool) instead of one
+ * allocation each: a fresh zero-filled buffer per frame dominated the cost of 1 KiB frames. Offsets
+ * stay 8-byte aligned so the slab's Uint32Array view can XOR whole words. A payload view keeps its
+ * slab alive; large payloads get their own buffer.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_PAYLOAD = 4 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabWords = new Uint32Array(slab.buffer);
+let slabUsed = 0;
+
+function slabAlloc(length: number): number {
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabWords = new Uint32Array(slab.buffer);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed = (at + length + 7) & ~7;
+  return at;
+}
+
+/**
  * XOR `length` bytes of `src` from `start` with the 4-byte key (section 5.3: octet i is XORed with
- * key[i mod 4]) into a new buffer. Long payloads are copied with one memcpy and then XORed a 32-bit
- * word at a time on the (always aligned) output; short ones go byte by byte.
+ * key[i mod 4]) into a new buffer; the input is left untouched. Tiny payloads go byte by byte; longer
+ * ones are copied with one memcpy and XORed a 32-bit word at a time on the aligned output.
  */
 export function unmaskCopy(
   src: Uint8Array,
@@ -207,12 +230,12 @@ export function unmaskCopy(
   key: Uint8Array,
   keyStart = 0,
 ): Uint8Array {
-  const out = new Uint8Array(length);
   const k0 = key[keyStart]!;
   const k1 = key[keyStart + 1]!;
   const k2 = key[keyStart + 2]!;
   const k3 = key[keyStart + 3]!;
   if (length < 32) {
+    const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const s = src[start + i]!;
       const k = (i & 3) === 0 ? k0 : (i & 3) === 1 ? k1 : (i & 3) === 2 ? k2 : k3;
@@ -220,17 +243,29 @@ export function unmaskCopy(
     }
     return out;
   }
-  out.set(src.subarray(start, start + length));
-  const words = length >>> 2;
-  const w = new Uint32Array(out.buffer, 0, words);
+  let bytes: Uint8Array;
+  let words: Uint32Array;
+  let at: number;
+  if (length <= SLAB_MAX_PAYLOAD) {
+    at = slabAlloc(length);
+    bytes = slab;
+    words = slabWords;
+  } else {
+    bytes = new Uint8Array(length);
+    words = new Uint32Array(bytes.buffer, 0, length >>> 2);
+    at = 0;
+  }
+  bytes.set(src.subarray(start, start + length), at);
   const key32 = LITTLE_ENDIAN
     ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0
     : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3) >>> 0;
-  for (let i = 0; i < words; i++) w[i]! ^= key32;
-  for (let i = words << 2; i < length; i++) {
-    out[i]! ^= (i & 3) === 0 ? k0 : (i & 3) === 1 ? k1 : (i & 3) === 2 ? k2 : k3;
+  const w0 = at >>> 2;
+  const w1 = w0 + (length >>> 2);
+  for (let i = w0; i < w1; i++) words[i]! ^= key32;
+  for (let i = length & ~3; i < length; i++) {
+    bytes[at + i]! ^= (i & 3) === 0 ? k0 : (i & 3) === 1 ? k1 : (i & 3) === 2 ? k2 : k3;
   }
-  return out;
+  return at === 0 && bytes.length === length ? bytes : bytes.subarray(at, at + length);
 }
 
 /** Mask or unmask in place (the operation is its own inverse, section 5.3). */

@@ -1,0 +1,12 @@
+/**
+ * Runs every benchmark in turn: npm run bench. Each bench module exports an async function that prints
+ * its own table; add new ones to the list.
+ */
+import { benchProtocol } from './protocol.ts';
+
+const benches: Array<[string, () => Promise<void>]> = [['protocol', benchProtocol]];
+
+for (const [name, run] of benches) {
+  console.log(`\n== ${name} ==`);
+  await run();
+}
