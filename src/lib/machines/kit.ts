@@ -1,0 +1,194 @@
+/**
+ * What every scenario machine shares: the context that holds both peers and the trace so far, and a
+ * small builder that appends one step's trace events on a simulated clock. Machines call `enterStep`
+ * from their single named `enter` action; nothing here touches the DOM, Svelte or real time.
+ */
+import type {
+  ConnCloseEvent,
+  Direction,
+  Peer,
+  ReadyState,
+  TcpState,
+  Trace,
+  TraceEvent,
+  UnitEvent,
+  UnitKind,
+} from '../trace/types';
+import { TRACE_VERSION } from '../trace/types';
+
+/** t = 0 of every simulated trace: fixed, so a lesson shows the same Date header and timings each time. */
+export const SIM_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
+
+/** One-way network latency on the simulated loopback link (ms). */
+export const LATENCY = 20;
+
+export interface PeerView {
+  /** WebSocket readyState where the peer has one (HTTP-only peers leave it out). */
+  readyState?: ReadyState;
+  tcp: TcpState;
+}
+
+/** Where a step started, so a re-entered step (a learner's what-if) can rewind to it. */
+export interface Checkpoint {
+  events: number;
+  t: number;
+  client: PeerView;
+  server: PeerView;
+}
+
+export interface BaseContext {
+  /** The step ids visited, in order: `path.length - 1` is the place in the URL. */
+  path: string[];
+  checkpoints: Checkpoint[];
+  events: TraceEvent[];
+  /** The simulated clock (ms since SIM_EPOCH). */
+  t: number;
+  client: PeerView;
+  server: PeerView;
+  /** The learner's choices so far, in the order made. */
+  choices: string[];
+}
+
+export interface BaseInput {
+  /** Playback speed; scales the named delays (1 = normal). */
+  speed?: number;
+  reducedMotion?: boolean;
+}
+
+export function baseContext(client: PeerView, server: PeerView): BaseContext {
+  return { path: [], checkpoints: [], events: [], t: 0, client, server, choices: [] };
+}
+
+/** Appends the events of one step; each method advances the simulated clock as the wire would. */
+export class StepBuilder {
+  readonly events: TraceEvent[] = [];
+  constructor(
+    public t: number,
+    public client: PeerView,
+    public server: PeerView,
+  ) {}
+
+  wait(ms: number): this {
+    this.t += ms;
+    return this;
+  }
+
+  /** A TCP connection: SYN, SYN-ACK, ACK take one and a half round trips. */
+  connect(conn: string): this {
+    this.peer('client', { tcp: 'SYN-SENT' }, conn);
+    this.t += 3 * LATENCY;
+    this.events.push({
+      type: 'conn.open',
+      t: this.t,
+      conn,
+      client: '127.0.0.1:50312',
+      server: '127.0.0.1:8080',
+    });
+    this.peer('client', { tcp: 'ESTABLISHED' }, conn);
+    this.peer('server', { tcp: 'ESTABLISHED' }, conn);
+    return this;
+  }
+
+  /** A complete unit on the wire; the clock moves by one latency (it arrives then). */
+  unit(
+    conn: string,
+    dir: Direction,
+    kind: UnitKind,
+    summary: string,
+    bytes: Uint8Array,
+    error?: UnitEvent['error'],
+  ): this {
+    const event: UnitEvent = { type: 'unit', t: this.t, conn, dir, kind, summary, bytes };
+    if (error) event.error = error;
+    this.events.push(event);
+    this.t += LATENCY;
+    return this;
+  }
+
+  peer(peer: Peer, change: Partial<PeerView>, conn?: string): this {
+    const next = { ...(peer === 'client' ? this.client : this.server), ...change };
+    if (peer === 'client') this.client = next;
+    else this.server = next;
+    this.events.push({ type: 'state', t: this.t, peer, ...(conn ? { conn } : {}), ...change });
+    return this;
+  }
+
+  note(text: string, peer?: Peer, conn?: string): this {
+    this.events.push({ type: 'note', t: this.t, text, ...(peer ? { peer } : {}), ...(conn ? { conn } : {}) });
+    return this;
+  }
+
+  close(conn: string, by: ConnCloseEvent['by'], abnormal = false): this {
+    this.events.push({ type: 'conn.close', t: this.t, conn, by, ...(abnormal ? { abnormal } : {}) });
+    return this;
+  }
+}
+
+export type StepBuild<C extends BaseContext> = (b: StepBuilder, context: C) => Partial<C> | void;
+
+/** Enter `stepId`: record a checkpoint, run its builder and fold the result into the context. */
+export function enterStep<C extends BaseContext>(
+  context: C,
+  stepId: string,
+  build: StepBuild<C>,
+): Partial<C> {
+  const b = new StepBuilder(context.t, context.client, context.server);
+  const extra = build(b, context) ?? {};
+  const checkpoint: Checkpoint = {
+    events: context.events.length,
+    t: context.t,
+    client: context.client,
+    server: context.server,
+  };
+  return {
+    ...extra,
+    path: [...context.path, stepId],
+    checkpoints: [...context.checkpoints, checkpoint],
+    events: [...context.events, ...b.events],
+    t: b.t,
+    client: b.client,
+    server: b.server,
+  } as Partial<C>;
+}
+
+/**
+ * Undo the current step (its events, clock and peer states) so it can be entered again with another
+ * choice. Only used for a what-if on the step being shown; stepping back uses stored snapshots.
+ */
+export function rewindStep<C extends BaseContext>(context: C): Partial<C> {
+  const last = context.checkpoints.at(-1);
+  if (!last) return {};
+  return {
+    path: context.path.slice(0, -1),
+    checkpoints: context.checkpoints.slice(0, -1),
+    events: context.events.slice(0, last.events),
+    t: last.t,
+    client: last.client,
+    server: last.server,
+  } as Partial<C>;
+}
+
+/** Index in `events` where the current step's events begin (the picture animates those). */
+export function currentStepStart(context: BaseContext): number {
+  return context.checkpoints.at(-1)?.events ?? 0;
+}
+
+export function toTrace(context: BaseContext, title?: string): Trace {
+  return {
+    version: TRACE_VERSION,
+    source: 'simulation',
+    startedAt: SIM_EPOCH,
+    ...(title ? { title } : {}),
+    events: context.events,
+  };
+}
+
+/** An HTTP Date header value for simulated time t (RFC 9110 section 5.6.7, IMF-fixdate). */
+export function httpDate(t: number): string {
+  return new Date(SIM_EPOCH + t).toUTCString();
+}
+
+/** The units of a trace: what the sequence diagram draws as arrows. */
+export function units(events: readonly TraceEvent[]): UnitEvent[] {
+  return events.filter((e): e is UnitEvent => e.type === 'unit');
+}

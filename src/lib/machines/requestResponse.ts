@@ -1,0 +1,132 @@
+/**
+ * HTTP request/response and short polling: one keep-alive connection, a request, its response, then
+ * the client asking again on an interval whether anything happened, mostly for nothing.
+ */
+import { assign, setup } from 'xstate';
+import type { ScenarioEvent, StepParams } from './events';
+import {
+  baseContext,
+  enterStep,
+  httpDate,
+  type BaseContext,
+  type BaseInput,
+  type StepBuild,
+  type StepBuilder,
+} from './kit';
+import { FIXED, headBytes, httpRequest, httpResponse, statusSummary } from './wire';
+
+export interface RequestResponseContext extends BaseContext {
+  requests: number;
+  delivered: number;
+  headerBytes: number;
+}
+
+/** Short polling interval of the simulated client (ms). */
+export const POLL_INTERVAL = 5000;
+const CONN = 'c1';
+
+function get(target: string) {
+  return httpRequest('GET', target, [
+    ['Host', FIXED.host],
+    ['Accept', 'application/json'],
+  ]);
+}
+
+function ok(t: number, body: string) {
+  return httpResponse(
+    200,
+    [
+      ['Date', httpDate(t)],
+      ['Content-Type', 'application/json'],
+      ['Content-Length', String(new TextEncoder().encode(body).length)],
+      ['Cache-Control', 'no-store'],
+    ],
+    body,
+  );
+}
+
+function exchange(
+  b: StepBuilder,
+  c: RequestResponseContext,
+  target: string,
+): Partial<RequestResponseContext> {
+  const bytes = get(target);
+  b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
+  return { requests: c.requests + 1, headerBytes: c.headerBytes + headBytes(bytes) };
+}
+
+function answer(
+  b: StepBuilder,
+  c: RequestResponseContext,
+  body: string,
+  delivers: boolean,
+): Partial<RequestResponseContext> {
+  b.wait(2);
+  const bytes = ok(b.t, body);
+  b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
+  return { headerBytes: c.headerBytes + headBytes(bytes), delivered: c.delivered + (delivers ? 1 : 0) };
+}
+
+export const STEPS: Record<string, StepBuild<RequestResponseContext>> = {
+  'tcp-connect': (b) => {
+    b.connect(CONN);
+  },
+  request: (b, c) => exchange(b, c, '/api/time'),
+  response: (b, c) => answer(b, c, '{"time":"09:00:00Z"}', true),
+  'poll-request': (b, c) => {
+    b.wait(POLL_INTERVAL).note('Poll interval elapsed: ask again', 'client');
+    return exchange(b, c, '/api/events?since=0');
+  },
+  'poll-empty': (b, c) => answer(b, c, '[]', false),
+  'poll-request-again': (b, c) => {
+    b.wait(POLL_INTERVAL).note('An event happened at the server 3 s ago', 'server');
+    b.note('Poll interval elapsed: ask again', 'client');
+    return exchange(b, c, '/api/events?since=0');
+  },
+  'poll-data': (b, c) => answer(b, c, '[{"id":1,"text":"hello"}]', true),
+  summary: (b, c) => {
+    b.note(`${c.requests} requests, ${c.delivered} answers with news, ${c.headerBytes} header bytes`);
+  },
+};
+
+export const requestResponseMachine = setup({
+  types: {
+    context: {} as RequestResponseContext,
+    events: {} as ScenarioEvent,
+    input: {} as BaseInput | undefined,
+  },
+  actions: {
+    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+  },
+}).createMachine({
+  id: 'request-response',
+  context: () => ({
+    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    requests: 0,
+    delivered: 0,
+    headerBytes: 0,
+  }),
+  initial: 'tcp-connect',
+  states: {
+    'tcp-connect': {
+      entry: { type: 'enter', params: { step: 'tcp-connect' } },
+      on: { 'step.next': 'request' },
+    },
+    request: { entry: { type: 'enter', params: { step: 'request' } }, on: { 'step.next': 'response' } },
+    response: { entry: { type: 'enter', params: { step: 'response' } }, on: { 'step.next': 'poll-request' } },
+    'poll-request': {
+      entry: { type: 'enter', params: { step: 'poll-request' } },
+      on: { 'step.next': 'poll-empty' },
+    },
+    'poll-empty': {
+      entry: { type: 'enter', params: { step: 'poll-empty' } },
+      on: { 'step.next': 'poll-request-again' },
+    },
+    'poll-request-again': {
+      entry: { type: 'enter', params: { step: 'poll-request-again' } },
+      on: { 'step.next': 'poll-data' },
+    },
+    'poll-data': { entry: { type: 'enter', params: { step: 'poll-data' } }, on: { 'step.next': 'summary' } },
+    summary: { entry: { type: 'enter', params: { step: 'summary' } } },
+  },
+});

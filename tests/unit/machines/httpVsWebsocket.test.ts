@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS } from '../../../src/lib/machines/catalog';
+import {
+  httpVsWebsocketMachine,
+  type HttpVsWebsocketContext,
+} from '../../../src/lib/machines/httpVsWebsocket';
+import { handshakeInput } from '../../../src/lib/machines/wire';
+import { nextUntilEnd, start, unitsOf } from './helpers';
+
+describe('http-vs-websocket machine', () => {
+  it('runs both clients on one clock and tallies connections and bytes', async () => {
+    const { actor } = start(httpVsWebsocketMachine, { ...(await handshakeInput()) });
+    expect(nextUntilEnd(actor)).toEqual([...SCENARIOS['http-vs-websocket'].steps]);
+    const c = actor.getSnapshot().context as HttpVsWebsocketContext;
+    expect(c.http.connections).toBe(2);
+    expect(c.ws.connections).toBe(1);
+    expect(c.http.bytes).toBe(
+      unitsOf(actor)
+        .filter((u) => u.conn.startsWith('http'))
+        .reduce((n, u) => n + u.bytes.length, 0),
+    );
+    expect(c.ws.bytes).toBe(
+      unitsOf(actor)
+        .filter((u) => u.conn === 'ws')
+        .reduce((n, u) => n + u.bytes.length, 0),
+    );
+    const times = c.events.map((e) => e.t);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
