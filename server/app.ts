@@ -1,0 +1,165 @@
+/**
+ * Assembles the demo server. `attachDemo` wires the handlers onto any node:http server (ours, or Vite's
+ * dev server); `startServer` creates, listens and returns { url, port, close }.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { SESSION_PARAM } from '../src/lib/trace/index.ts';
+import { createUnitParser } from '../src/lib/trace/units.ts';
+import { type ServerContext, requestUrl } from './context.ts';
+import { checkHost, checkOrigin, ownAuthorities } from './guard.ts';
+import { sendText } from './http-util.ts';
+import { type ServerOptions, withDefaults } from './options.ts';
+import { Recorder } from './record.ts';
+import { handleApi } from './routes/api.ts';
+import { PendingPolls } from './routes/poll.ts';
+import { SessionRegistry } from './sessions.ts';
+import { createStaticHandler } from './static.ts';
+import { StreamHub } from './stream.ts';
+import { TapHub } from './tap.ts';
+import { SocketRegistry } from './ws/registry.ts';
+import { createWebSocketServer, handleUpgrade } from './ws/upgrade.ts';
+
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist', import.meta.url));
+
+export interface DemoHandle {
+  ctx: ServerContext;
+  /** Ends every WebSocket with 1001, answers held polls, ends SSE; resolves when all connections closed. */
+  close(): Promise<void>;
+}
+
+export interface AttachOptions {
+  /** Inside Vite: leave requests and upgrades that are not ours to the next handler. */
+  passUnknown?: boolean;
+}
+
+export function attachDemo(server: Server, options: ServerOptions, attach: AttachOptions = {}): DemoHandle {
+  const recorder = options.record ? new Recorder(options.record) : undefined;
+  const sessions = new SessionRegistry(options.maxSessions, options.tapBufferEvents);
+  const ctx: ServerContext = {
+    options,
+    sessions,
+    tap: new TapHub(sessions, recorder, options.tap, createUnitParser),
+    streams: new StreamHub(options.streamHistory),
+    polls: new PendingPolls(options.maxPendingPolls, options.pollWaitMs, options.maxPollWaitMs),
+    sockets: new SocketRegistry(),
+    onShutdown: new Set(),
+    authorities: new Set(),
+    closing: false,
+  };
+  const refreshAuthorities = () => {
+    const address = server.address();
+    if (address && typeof address === 'object') ctx.authorities = ownAuthorities(options.host, address.port);
+  };
+  refreshAuthorities();
+  server.on('listening', refreshAuthorities);
+
+  const wss = createWebSocketServer(ctx);
+  const serveStatic = attach.passUnknown
+    ? undefined
+    : createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
+  const open = new Set<Socket>();
+  ctx.sockets.startHeartbeat(options.heartbeatMs);
+
+  server.on('connection', (socket: Socket) => {
+    ctx.tap.attach(socket);
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  // A malformed request line or head: node:http reports it here; answer 400 (431 for size) and go on.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
+  });
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
+    const url = requestUrl(req);
+    const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/');
+    if (next && !ours) return next();
+    ctx.tap.assign(req.socket, url.searchParams.get(SESSION_PARAM));
+    const host = checkHost(req, ctx.authorities);
+    if (!host.ok) return sendText(res, host.status, `${host.reason}\n`);
+    if (ours) {
+      const origin = checkOrigin(req, ctx.authorities);
+      if (!origin.ok) return sendText(res, origin.status, `${origin.reason}\n`);
+      if (ctx.closing)
+        return sendText(res, 503, 'shutting down\n', { 'retry-after': '1', connection: 'close' });
+      await handleApi(ctx, req, res, url);
+      return;
+    }
+    await serveStatic?.(req, res, url);
+  };
+
+  const close = async () => {
+    if (ctx.closing) return;
+    ctx.closing = true;
+    ctx.polls.answerAll();
+    for (const end of [...ctx.onShutdown]) end();
+    ctx.streams.dispose();
+    ctx.sockets.closeAll(1001, 'server shutting down');
+    server.closeIdleConnections();
+    const deadline = Date.now() + options.shutdownGraceMs;
+    while (open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ctx.sockets.terminateAll();
+    for (const socket of open) socket.destroy();
+    await recorder?.close();
+  };
+
+  return Object.assign({ ctx, close }, { onRequest });
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  ctx: ServerContext;
+  close(): Promise<void>;
+}
+
+export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const options = withDefaults(partial);
+  const server = createServer({
+    maxHeaderSize: options.maxHeaderBytes,
+    requestTimeout: options.requestTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    // Our own checks answer a missing Host with 400 and name the reason.
+    requireHostHeader: false,
+  });
+  server.maxHeadersCount = options.maxHeadersCount;
+  server.maxConnections = options.maxConnections;
+  const demo = attachDemo(server, options) as DemoHandle & {
+    onRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  };
+  server.on('request', (req, res) => {
+    demo.onRequest(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    ctx: demo.ctx,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await demo.close();
+      await closed;
+    },
+  };
+}

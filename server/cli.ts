@@ -1,0 +1,100 @@
+/**
+ * Command-line options: `--name value` for every field of ServerOptions (kebab-case), `--help`.
+ */
+import { DEFAULT_OPTIONS, type ServerOptions } from './options.ts';
+
+interface OptionSpec {
+  key: keyof ServerOptions;
+  flag: string;
+  kind: 'string' | 'int' | 'bool';
+  help: string;
+}
+
+const SPECS: OptionSpec[] = [
+  { key: 'host', flag: 'host', kind: 'string', help: 'address to bind (loopback by default)' },
+  { key: 'port', flag: 'port', kind: 'int', help: 'port; 0 picks a free one (env PORT)' },
+  { key: 'staticDir', flag: 'static', kind: 'string', help: 'directory of the built app (default dist/)' },
+  { key: 'record', flag: 'record', kind: 'string', help: 'append every trace event to FILE as JSON lines' },
+  { key: 'tap', flag: 'tap', kind: 'bool', help: 'capture bytes for tap sessions (on|off)' },
+  { key: 'maxMessageBytes', flag: 'max-message-bytes', kind: 'int', help: 'WebSocket message limit (1009)' },
+  { key: 'maxFragments', flag: 'max-fragments', kind: 'int', help: 'frames per fragmented message (1008)' },
+  { key: 'maxHeaderBytes', flag: 'max-header-bytes', kind: 'int', help: 'request head size (431)' },
+  { key: 'maxHeadersCount', flag: 'max-headers-count', kind: 'int', help: 'header fields kept per request' },
+  { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', kind: 'int', help: 'time for a request head' },
+  { key: 'requestTimeoutMs', flag: 'request-timeout-ms', kind: 'int', help: 'time for a whole request' },
+  { key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', kind: 'int', help: 'idle keep-alive time' },
+  { key: 'maxBodyBytes', flag: 'max-body-bytes', kind: 'int', help: 'API request body size (413)' },
+  { key: 'maxConnections', flag: 'max-connections', kind: 'int', help: 'TCP connections at once' },
+  { key: 'maxPendingPolls', flag: 'max-pending-polls', kind: 'int', help: 'long polls held at once (503)' },
+  { key: 'pollWaitMs', flag: 'poll-wait-ms', kind: 'int', help: 'default long-poll wait' },
+  { key: 'maxPollWaitMs', flag: 'max-poll-wait-ms', kind: 'int', help: 'largest long-poll wait' },
+  { key: 'tapBufferEvents', flag: 'tap-buffer-events', kind: 'int', help: 'tap events buffered per session' },
+  { key: 'maxSessions', flag: 'max-sessions', kind: 'int', help: 'tap sessions at once' },
+  { key: 'heartbeatMs', flag: 'heartbeat-ms', kind: 'int', help: 'WebSocket ping interval' },
+  { key: 'streamHistory', flag: 'stream-history', kind: 'int', help: 'stream events kept for resends' },
+  { key: 'maxStreamRate', flag: 'max-stream-rate', kind: 'int', help: 'largest generator rate (events/s)' },
+  {
+    key: 'maxStreamPayloadBytes',
+    flag: 'max-stream-payload-bytes',
+    kind: 'int',
+    help: 'largest generator payload',
+  },
+  { key: 'shutdownGraceMs', flag: 'shutdown-grace-ms', kind: 'int', help: 'time for closing handshakes' },
+];
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export type CliResult = { help: true } | { help: false; options: Partial<ServerOptions> };
+
+function parseValue(spec: OptionSpec, raw: string): string | number | boolean {
+  if (spec.kind === 'string') return raw;
+  if (spec.kind === 'bool') {
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    throw new CliError(`--${spec.flag} takes on or off, not ${raw}`);
+  }
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${spec.flag} takes a whole number, not ${raw}`);
+  return n;
+}
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const options: Partial<ServerOptions> = {};
+  if (env.PORT !== undefined && env.PORT !== '') {
+    options.port = parseValue(
+      SPECS.find((s) => s.key === 'port')!,
+      env.PORT,
+    ) as number;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const [flag, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
+    const spec = SPECS.find((s) => s.flag === flag);
+    if (!spec) throw new CliError(`unknown option ${arg} (try --help)`);
+    const raw = inline ?? argv[++i];
+    if (raw === undefined) throw new CliError(`--${spec.flag} needs a value`);
+    (options as Record<string, unknown>)[spec.key] = parseValue(spec, raw);
+  }
+  return { help: false, options };
+}
+
+export function helpText(): string {
+  const rows = SPECS.map((spec) => {
+    const value = DEFAULT_OPTIONS[spec.key];
+    const shown =
+      value === undefined ? '' : ` (default ${value === true ? 'on' : value === false ? 'off' : value})`;
+    return `  --${spec.flag.padEnd(26)}${spec.help}${shown}`;
+  });
+  return [
+    'wirescope demo server: the app, its endpoints and a byte-exact tap on one origin.',
+    '',
+    'usage: npm start -- [options]',
+    '',
+    ...rows,
+    '  --help                      this text',
+    '',
+  ].join('\n');
+}

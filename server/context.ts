@@ -1,0 +1,43 @@
+/** What every route and WebSocket handler shares: the options, the registries and the shutdown hooks. */
+import type { IncomingMessage } from 'node:http';
+import { SESSION_PARAM } from '../src/lib/trace/index.ts';
+import type { ServerOptions } from './options.ts';
+import type { PendingPolls } from './routes/poll.ts';
+import type { SessionRegistry } from './sessions.ts';
+import type { EventStream, StreamHub } from './stream.ts';
+import type { TapHub } from './tap.ts';
+import type { SocketRegistry } from './ws/registry.ts';
+
+export interface ServerContext {
+  options: ServerOptions;
+  sessions: SessionRegistry;
+  tap: TapHub;
+  streams: StreamHub;
+  polls: PendingPolls;
+  sockets: SocketRegistry;
+  /** Run at shutdown: end SSE streams and the like. */
+  onShutdown: Set<() => void>;
+  /** The host:port names this server answers to (refreshed once it listens). */
+  authorities: Set<string>;
+  closing: boolean;
+}
+
+/**
+ * The session a request names: '' (the public stream) when it names none, undefined when it names a
+ * session that does not exist (a closed tab, a guess).
+ */
+export function sessionKey(ctx: ServerContext, url: URL): string | undefined {
+  const id = url.searchParams.get(SESSION_PARAM);
+  if (id === null || id === '') return '';
+  return ctx.sessions.get(id) ? id : undefined;
+}
+
+export function streamFor(ctx: ServerContext, url: URL): EventStream | undefined {
+  const key = sessionKey(ctx, url);
+  return key === undefined ? undefined : ctx.streams.get(key);
+}
+
+export function requestUrl(req: IncomingMessage): URL {
+  // The base only gives relative request targets a scheme and host; Host is checked separately.
+  return new URL(req.url ?? '/', 'http://wirescope.invalid');
+}

@@ -1,0 +1,88 @@
+/**
+ * Every knob of the demo server, with its default. Each limit is explicit so that nothing a client
+ * sends can make the server hold unbounded memory or time (RFC 6455 section 10.4, RFC 9112 section 2.3).
+ */
+
+export interface ServerOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Directory of the built app (`vite build` output); served with an index.html fallback. */
+  staticDir: string | undefined;
+  /** Append every trace event to this file as JSON lines. */
+  record: string | undefined;
+  /** Capture bytes at all (off: no session ever sees traffic; for comparison in the benchmark). */
+  tap: boolean;
+
+  /** Largest WebSocket message (and frame payload); beyond it the connection fails with 1009. */
+  maxMessageBytes: number;
+  /** Most frames one fragmented message may use; beyond it the connection fails with 1008. */
+  maxFragments: number;
+  /** node:http maxHeaderSize: bytes of the request line plus header fields (431 beyond). */
+  maxHeaderBytes: number;
+  /** node:http maxHeadersCount. */
+  maxHeadersCount: number;
+  /** node:http headersTimeout: time allowed for the whole request head. */
+  headersTimeoutMs: number;
+  /** node:http requestTimeout: time allowed for the whole request (long polls are held longer, see below). */
+  requestTimeoutMs: number;
+  /** node:http keepAliveTimeout. */
+  keepAliveTimeoutMs: number;
+  /** Largest request body the API reads (JSON controls). */
+  maxBodyBytes: number;
+  /** server.maxConnections: TCP connections held at once. */
+  maxConnections: number;
+  /** Long polls held at once; past it 503 with Retry-After. */
+  maxPendingPolls: number;
+  /** Default and largest `wait` of a long poll. */
+  pollWaitMs: number;
+  maxPollWaitMs: number;
+  /** Trace events buffered per tap session while its page reads slowly; the oldest are dropped. */
+  tapBufferEvents: number;
+  /** Tap sessions at once. */
+  maxSessions: number;
+  /** Ping every WebSocket this often; a peer that has not answered the previous ping is dropped. */
+  heartbeatMs: number;
+  /** Stream events kept per session for short polls, long polls and SSE Last-Event-ID resends. */
+  streamHistory: number;
+  /** Upper bounds of the lab's event generator. */
+  maxStreamRate: number;
+  maxStreamPayloadBytes: number;
+  /** On SIGINT/SIGTERM: how long to wait for closing handshakes before cutting what is left. */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_OPTIONS: ServerOptions = {
+  host: '127.0.0.1',
+  port: 8080,
+  staticDir: undefined,
+  record: undefined,
+  tap: true,
+  maxMessageBytes: 64 * 1024,
+  maxFragments: 128,
+  maxHeaderBytes: 16 * 1024,
+  maxHeadersCount: 64,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxBodyBytes: 64 * 1024,
+  maxConnections: 1_000,
+  maxPendingPolls: 200,
+  pollWaitMs: 25_000,
+  maxPollWaitMs: 60_000,
+  tapBufferEvents: 10_000,
+  maxSessions: 64,
+  heartbeatMs: 30_000,
+  streamHistory: 1_000,
+  maxStreamRate: 1_000,
+  maxStreamPayloadBytes: 64 * 1024,
+  shutdownGraceMs: 2_000,
+};
+
+export function withDefaults(partial: Partial<ServerOptions> = {}): ServerOptions {
+  const merged = { ...DEFAULT_OPTIONS };
+  for (const [key, value] of Object.entries(partial)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}

@@ -1,0 +1,58 @@
+/**
+ * Server-sent events (`GET /api/stream/sse`), per the HTML Living Standard's event stream format: one
+ * `id:` and one `data:` line per event, a blank line after each. A reconnecting EventSource sends the
+ * last id it saw in Last-Event-ID, and we resend what it missed from the bounded history.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { intParam } from '../http-util.ts';
+import type { EventStream, StreamEvent } from '../stream.ts';
+
+/** A comment line now and then keeps intermediaries from timing out an idle stream. */
+const KEEP_ALIVE_MS = 15_000;
+/** The reconnection time the browser should use (the `retry:` field). */
+const RETRY_MS = 1_000;
+
+function format(event: StreamEvent): string {
+  return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+export function handleSse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  stream: EventStream,
+  onShutdown: Set<() => void>,
+): void {
+  const header = req.headers['last-event-id'];
+  const lastEventId = Number(Array.isArray(header) ? header[0] : header);
+  const since = Number.isInteger(lastEventId)
+    ? lastEventId
+    : intParam(url, 'since', stream.latestId, 0, Number.MAX_SAFE_INTEGER);
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
+  res.write(`retry: ${RETRY_MS}\n\n`);
+  for (const event of stream.since(since)) res.write(format(event));
+
+  const end = () => {
+    cleanup();
+    res.end();
+  };
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const unsubscribe = stream.subscribe({
+    deliver: (event) => res.write(format(event)),
+    cut: () => {
+      cleanup();
+      req.socket.destroy();
+    },
+  });
+  const cleanup = () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+    onShutdown.delete(end);
+  };
+  onShutdown.add(end);
+  res.once('close', cleanup);
+}

@@ -1,0 +1,107 @@
+/**
+ * Tap sessions: one per page that opened `/ws/tap`. A session owns the connections whose first request
+ * named it (src/lib/trace/tap.ts) and a bounded queue of trace events on their way to the page.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { eventToJson, type TapServerMessage, type TraceEvent } from '../src/lib/trace/index.ts';
+
+/** A trace event stamped with epoch milliseconds; each consumer makes `t` relative to its own start. */
+export type TimedEvent = TraceEvent;
+
+/** Send no more while the tap socket has this much unsent; the queue (bounded) absorbs the rest. */
+const TAP_SOCKET_HIGH_WATER = 1024 * 1024;
+
+export class TapSession {
+  readonly id = randomBytes(16).toString('base64url');
+  readonly startedAt = Date.now();
+  private queue: TraceEvent[] = [];
+  private dropped = 0;
+  private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly capacity: number,
+  ) {}
+
+  hello(): TapServerMessage {
+    return { type: 'hello', session: this.id, startedAt: this.startedAt };
+  }
+
+  /** Takes an event whose `t` is epoch milliseconds. */
+  push(event: TimedEvent): void {
+    if (this.queue.length >= this.capacity) {
+      // Drop the oldest: the newest bytes are what the learner is looking at now.
+      this.queue.shift();
+      this.dropped++;
+    }
+    this.queue.push(event);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Batch everything one turn of the event loop produced into one write burst.
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.dropped > 0) {
+      this.send({ type: 'dropped', count: this.dropped });
+      this.dropped = 0;
+    }
+    while (this.queue.length > 0 && this.socket.bufferedAmount < TAP_SOCKET_HIGH_WATER) {
+      const event = this.queue.shift()!;
+      this.send({ type: 'event', event: eventToJson({ ...event, t: event.t - this.startedAt }) });
+    }
+    if (this.queue.length > 0 && this.retryTimer === undefined) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.flush();
+      }, 20);
+    }
+  }
+
+  private send(message: TapServerMessage): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  dispose(): void {
+    clearTimeout(this.retryTimer);
+    this.queue = [];
+  }
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, TapSession>();
+
+  constructor(
+    private readonly maxSessions: number,
+    private readonly bufferEvents: number,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** A new session for this tap socket, or undefined when the cap is reached. */
+  open(socket: WebSocket): TapSession | undefined {
+    if (this.sessions.size >= this.maxSessions) return undefined;
+    const session = new TapSession(socket, this.bufferEvents);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  close(session: TapSession): void {
+    session.dispose();
+    this.sessions.delete(session.id);
+  }
+
+  get(id: string | null | undefined): TapSession | undefined {
+    return id ? this.sessions.get(id) : undefined;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The byte-exact tap. Every accepted TCP connection is wrapped at the HTTP server's 'connection' event,
+ * before node:http or ws has read or written a byte:
+ *
+ * - client to server: a 'data' listener put in front of every other (prependListener). node:http hands
+ *   its parser to JS 'data' events once anyone listens for them, and the listener keeps seeing chunks
+ *   after an upgrade, so the request head, the `head` buffer given to ws and every frame pass through it.
+ * - server to client: the socket's `_write`/`_writev`, which the Writable machinery calls for every chunk
+ *   in order, whether it came from write(), end(data) or a corked batch (node:http and ws use all three).
+ * - TCP: 'connection' is the open; `_final` (our FIN), 'end' (their FIN) and 'close' give the close.
+ *
+ * A connection belongs to the session named by the first request on it (src/lib/trace/tap.ts); events
+ * before that request are held, then flushed to the session or dropped. A connection no one watches is
+ * unwrapped at once, so untapped traffic costs nothing afterwards.
+ */
+import type { Socket } from 'node:net';
+import type { Direction, TraceEvent, UnitEvent } from '../src/lib/trace/index.ts';
+import type { Recorder } from './record.ts';
+import type { SessionRegistry, TapSession } from './sessions.ts';
+
+/** Turns one connection's byte streams into parsed units (HTTP messages, WebSocket frames). */
+export interface UnitParser {
+  push(dir: Direction, bytes: Uint8Array, t: number): UnitEvent[];
+}
+export type UnitParserFactory = (conn: string) => UnitParser;
+
+/** Held events per connection before its first request names a session (the head is bounded anyway). */
+const MAX_HELD_EVENTS = 1_000;
+
+type WriteCallback = (error?: Error | null) => void;
+interface WritableInternals {
+  _write(chunk: unknown, encoding: BufferEncoding, callback: WriteCallback): void;
+  _writev?(chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, callback: WriteCallback): void;
+  _final(callback: WriteCallback): void;
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function toBytes(chunk: unknown, encoding: BufferEncoding): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  return Buffer.from(String(chunk), encoding);
+}
+
+class ConnectionTap {
+  /** pending: no request yet; watched: a session or the recorder wants events; detached: no one does. */
+  private state: 'pending' | 'watched' | 'detached' = 'pending';
+  private session: TapSession | undefined;
+  private held: TraceEvent[] = [];
+  private parser: UnitParser | undefined;
+  private finFrom: 'client' | 'server' | undefined;
+  /** Bytes the socket will emit a second time (the upgrade's head, see expectReplay). */
+  private replay: Buffer | undefined;
+  private readonly onData = (chunk: Buffer) => this.bytes('c2s', this.withoutReplay(chunk));
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+    private readonly recorder: Recorder | undefined,
+    private readonly makeParser: UnitParserFactory,
+  ) {
+    this.parser = makeParser(id);
+    this.wrap();
+    this.emit({
+      type: 'conn.open',
+      t: now(),
+      conn: id,
+      client: `${socket.remoteAddress}:${socket.remotePort}`,
+      server: `${socket.localAddress}:${socket.localPort}`,
+    });
+  }
+
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
+
+  private wrap(): void {
+    const socket = this.socket;
+    const internals = socket as unknown as WritableInternals;
+    const write = internals._write;
+    const writev = internals._writev;
+    const final = internals._final;
+    internals._write = (chunk, encoding, callback) => {
+      this.bytes('s2c', toBytes(chunk, encoding));
+      write.call(socket, chunk, encoding, callback);
+    };
+    if (writev) {
+      internals._writev = (chunks, callback) => {
+        for (const entry of chunks) this.bytes('s2c', toBytes(entry.chunk, entry.encoding));
+        writev.call(socket, chunks, callback);
+      };
+    }
+    internals._final = (callback) => {
+      this.finFrom ??= 'server';
+      final.call(socket, callback);
+    };
+    socket.prependListener('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onEnd = () => {
+    this.finFrom ??= 'client';
+  };
+
+  private readonly onClose = (hadError: boolean) => {
+    this.emit({
+      type: 'conn.close',
+      t: now(),
+      conn: this.id,
+      by: this.finFrom ?? 'unknown',
+      ...(hadError || this.finFrom === undefined ? { abnormal: true } : {}),
+    });
+  };
+
+  /** Restores the socket's own methods: after this the connection runs exactly as if never tapped. */
+  private unwrap(): void {
+    const internals = this.socket as unknown as Record<string, unknown>;
+    delete internals._write;
+    delete internals._writev;
+    delete internals._final;
+    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('end', this.onEnd);
+    this.socket.removeListener('close', this.onClose);
+    this.parser = undefined;
+  }
+
+  /**
+   * At upgrade, node:http hands ws the bytes after the request head (`head`), and ws puts them back
+   * into the socket with readable.unshift(), so they pass our 'data' listener a second time. They were
+   * recorded already, as part of the chunk that carried the request.
+   */
+  expectReplay(head: Buffer): void {
+    if (head.length > 0) this.replay = this.replay ? Buffer.concat([this.replay, head]) : head;
+  }
+
+  /** Puts our 'data' listener back in front, after another module prepended its own. */
+  keepFirst(): void {
+    if (this.state === 'detached') return;
+    this.socket.removeListener('data', this.onData);
+    this.socket.prependListener('data', this.onData);
+  }
+
+  private withoutReplay(chunk: Buffer): Buffer {
+    const replay = this.replay;
+    if (!replay) return chunk;
+    const n = Math.min(replay.length, chunk.length);
+    if (!chunk.subarray(0, n).equals(replay.subarray(0, n))) {
+      this.replay = undefined; // not the replay after all: keep every byte
+      return chunk;
+    }
+    this.replay = n === replay.length ? undefined : replay.subarray(n);
+    return chunk.subarray(n);
+  }
+
+  private bytes(dir: Direction, chunk: Uint8Array): void {
+    if (this.state === 'detached' || chunk.length === 0) return;
+    const t = now();
+    // Copy: node:http and ws may reuse or slice the buffers they were given.
+    const bytes = Uint8Array.prototype.slice.call(chunk);
+    this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
+    if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
+  }
+
+  private emit(event: TraceEvent): void {
+    this.recorder?.write(event);
+    if (this.state === 'pending') {
+      if (this.held.length < MAX_HELD_EVENTS) this.held.push(event);
+    } else if (this.session) {
+      this.session.push(event);
+    }
+  }
+
+  /** The first request on the connection decides who watches it; later requests change nothing. */
+  assign(session: TapSession | undefined): void {
+    if (this.state !== 'pending') return;
+    this.session = session;
+    if (session) for (const event of this.held) session.push(event);
+    this.held = [];
+    if (session || this.recorder) {
+      this.state = 'watched';
+    } else {
+      this.state = 'detached';
+      this.unwrap();
+    }
+  }
+
+  /** The tap's own sockets are never tapped: they carry the trace itself. */
+  exclude(): void {
+    if (this.state === 'detached') return;
+    this.state = 'detached';
+    this.held = [];
+    this.unwrap();
+  }
+}
+
+export class TapHub {
+  private readonly taps = new WeakMap<Socket, ConnectionTap>();
+  private counter = 0;
+
+  constructor(
+    private readonly sessions: SessionRegistry,
+    private readonly recorder: Recorder | undefined,
+    private readonly enabled: boolean,
+    private readonly makeParser: UnitParserFactory,
+  ) {}
+
+  /** Call from the HTTP server's 'connection' event. */
+  attach(socket: Socket): void {
+    if (!this.enabled) return;
+    const id = `c${++this.counter}`;
+    this.taps.set(socket, new ConnectionTap(id, socket, this.recorder, this.makeParser));
+  }
+
+  /** Call for each request (or upgrade) with its `session` query value. */
+  assign(socket: Socket, sessionId: string | null): void {
+    this.taps.get(socket)?.assign(this.sessions.get(sessionId));
+  }
+
+  expectReplay(socket: Socket, head: Buffer): void {
+    this.taps.get(socket)?.expectReplay(head);
+  }
+
+  keepFirst(socket: Socket): void {
+    this.taps.get(socket)?.keepFirst();
+  }
+
+  exclude(socket: Socket): void {
+    this.taps.get(socket)?.exclude();
+  }
+
+  connectionId(socket: Socket): string | undefined {
+    return this.taps.get(socket)?.id;
+  }
+
+  sessionOf(socket: Socket): string | undefined {
+    return this.taps.get(socket)?.sessionId;
+  }
+}
