@@ -41,7 +41,9 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   const ctx: ServerContext = {
     options,
     sessions,
-    tap: new TapHub(sessions, recorder, options.tap, createUnitParser),
+    tap: new TapHub(sessions, recorder, options.tap, (conn) =>
+      createUnitParser(conn, { maxPayload: options.maxMessageBytes, maxHeaderBytes: options.maxHeaderBytes }),
+    ),
     streams: new StreamHub(options.streamHistory),
     polls: new PendingPolls(options.maxPendingPolls, options.pollWaitMs, options.maxPollWaitMs),
     sockets: new SocketRegistry(),

@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { RunningServer } from '../../server/app.ts';
+import { encodeFrame } from '../../src/lib/protocol/index.ts';
+import { eventFromJson, type TapServerMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
+import { headEnd, openTap, RawClient, start, upgradeRequest, waitFor, wsUrl } from './helpers.ts';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await start();
+});
+afterAll(() => server.close());
+
+const MASK = new Uint8Array([1, 2, 3, 4]);
+
+function events(messages: TapServerMessage[]): TraceEvent[] {
+  return messages.flatMap((m) => (m.type === 'event' ? [eventFromJson(m.event)] : []));
+}
+
+function concat(list: TraceEvent[], conn: string, dir: 'c2s' | 's2c', type: 'bytes' | 'unit'): Buffer {
+  return Buffer.concat(
+    list.flatMap((e) => (e.type === type && e.conn === conn && e.dir === dir ? [Buffer.from(e.bytes)] : [])),
+  );
+}
+
+describe('the tap is byte-exact', () => {
+  it('reports what a raw client sent and received, head buffer and frames included', async () => {
+    const tap = await openTap(server.url);
+    const client = await RawClient.open(server.port);
+    // The handshake and the first frames in one write: node:http hands the frames to ws as `head`.
+    client.send(
+      Buffer.concat([
+        Buffer.from(upgradeRequest(`/ws/echo?session=${tap.session}`, server.port)),
+        encodeFrame({ opcode: 1, payload: 'first', mask: MASK }),
+        encodeFrame({ opcode: 2, payload: new Uint8Array([9, 8, 7]), mask: MASK }),
+      ]),
+    );
+    // 101, then the two echoes: 2 + 5 and 2 + 3 bytes.
+    await client.until((b) => headEnd(b) > 0 && b.length >= headEnd(b) + 4 + 7 + 5);
+    client.send(encodeFrame({ opcode: 1, payload: 'x'.repeat(300), mask: MASK, fin: false }));
+    client.send(encodeFrame({ opcode: 0, payload: 'y', mask: MASK }));
+    client.send(encodeFrame({ opcode: 9, payload: 'ping', mask: MASK }));
+    client.send(encodeFrame({ opcode: 8, payload: new Uint8Array([0x03, 0xe8]), mask: MASK }));
+    await client.closed();
+
+    const list = () => events(tap.messages);
+    await waitFor(() => list().some((e) => e.type === 'conn.close'));
+    const conn = list().find((e) => e.type === 'conn.open')!.conn!;
+    expect(concat(list(), conn, 'c2s', 'bytes').equals(client.sentBytes)).toBe(true);
+    expect(concat(list(), conn, 's2c', 'bytes').equals(client.receivedBytes)).toBe(true);
+    // The units cover the same bytes, parsed: request, frames; response, frames.
+    expect(concat(list(), conn, 'c2s', 'unit').equals(client.sentBytes)).toBe(true);
+    expect(concat(list(), conn, 's2c', 'unit').equals(client.receivedBytes)).toBe(true);
+    const summaries = list().flatMap((e) => (e.type === 'unit' ? [`${e.dir} ${e.summary}`] : []));
+    expect(summaries[0]).toMatch(/^c2s GET \/ws\/echo\?session=.* HTTP\/1\.1$/);
+    expect(summaries).toContain('s2c HTTP/1.1 101 Switching Protocols');
+    expect(summaries).toContain("c2s Text 'first' (masked)");
+    expect(summaries).toContain("s2c Pong 'ping'");
+    expect(summaries).toContain('s2c Close 1000');
+    expect(list().find((e) => e.type === 'conn.close')).toMatchObject({ by: 'server' });
+    tap.ws.close();
+  });
+
+  it('reports keep-alive HTTP requests and responses byte for byte', async () => {
+    const tap = await openTap(server.url);
+    const client = await RawClient.open(server.port);
+    const host = `Host: 127.0.0.1:${server.port}\r\n`;
+    client.send(`GET /api/time?session=${tap.session} HTTP/1.1\r\n${host}\r\n`);
+    await client.until((b) => b.toString().includes('"iso"'));
+    client.send(
+      `POST /api/stream/publish?session=${tap.session} HTTP/1.1\r\n${host}Content-Length: 17\r\nConnection: close\r\n\r\n{"payload":"hey"}`,
+    );
+    await client.closed();
+    const list = () => events(tap.messages);
+    await waitFor(() => list().some((e) => e.type === 'conn.close'));
+    const conn = list().find((e) => e.type === 'conn.open')!.conn!;
+    expect(concat(list(), conn, 'c2s', 'bytes').equals(client.sentBytes)).toBe(true);
+    expect(concat(list(), conn, 's2c', 'bytes').equals(client.receivedBytes)).toBe(true);
+    const units = list().flatMap((e) => (e.type === 'unit' ? [e.summary] : []));
+    expect(units).toEqual([
+      `GET /api/time?session=${tap.session} HTTP/1.1`,
+      'HTTP/1.1 200 OK',
+      `POST /api/stream/publish?session=${tap.session} HTTP/1.1`,
+      'HTTP/1.1 200 OK',
+    ]);
+    // Connection: close (RFC 9112 section 9.6): the server closes after its response.
+    expect(list().find((e) => e.type === 'conn.close')).toMatchObject({ by: 'server' });
+    tap.ws.close();
+  });
+
+  it('annotates a violation with its close code', async () => {
+    const tap = await openTap(server.url);
+    const ws = new WebSocket(wsUrl(server.url, `/ws/echo?session=${tap.session}`));
+    await once(ws, 'open');
+    ws.send(Buffer.alloc(70 * 1024));
+    await once(ws, 'close');
+    await waitFor(() => events(tap.messages).some((e) => e.type === 'unit' && e.error !== undefined));
+    const failed = events(tap.messages).find((e) => e.type === 'unit' && e.error);
+    expect(failed).toMatchObject({ dir: 'c2s', error: { code: 'MESSAGE_TOO_BIG', closeCode: 1009 } });
+    tap.ws.close();
+  });
+});
+
+describe('sessions are isolated', () => {
+  it('a session sees its own connections and nothing else', async () => {
+    const a = await openTap(server.url);
+    const b = await openTap(server.url);
+    const wsA = new WebSocket(wsUrl(server.url, `/ws/echo?session=${a.session}`));
+    const wsB = new WebSocket(wsUrl(server.url, `/ws/echo?session=${b.session}`));
+    const anonymous = new WebSocket(wsUrl(server.url, '/ws/echo'));
+    await Promise.all([once(wsA, 'open'), once(wsB, 'open'), once(anonymous, 'open')]);
+    wsA.send('only-for-a');
+    wsB.send('only-for-b');
+    anonymous.send('for-nobody');
+    await Promise.all([once(wsA, 'message'), once(wsB, 'message'), once(anonymous, 'message')]);
+    const text = (s: { messages: TapServerMessage[] }) =>
+      events(s.messages)
+        .flatMap((e) => (e.type === 'unit' ? [e.summary] : []))
+        .join('\n');
+    await waitFor(() => text(a).includes('s2c') || text(a).includes("'only-for-a'"));
+    await waitFor(() => text(b).includes("Text 'only-for-b'"));
+    expect(text(a)).toContain("Text 'only-for-a'");
+    expect(text(a)).not.toContain('only-for-b');
+    expect(text(a)).not.toContain('for-nobody');
+    expect(text(b)).not.toContain('only-for-a');
+    const conns = (s: { messages: TapServerMessage[] }) =>
+      new Set(events(s.messages).map((e) => 'conn' in e && e.conn));
+    expect([...conns(a)].filter((c) => conns(b).has(c))).toEqual([]);
+    for (const ws of [wsA, wsB, anonymous, a.ws, b.ws]) ws.close();
+  });
+});
