@@ -102,3 +102,35 @@ export function traceFromJson(value: unknown): Trace {
     events: value.events.map((event, i) => eventFromJson(event, i)),
   };
 }
+
+/**
+ * Reads a `--record` file: JSON lines, each either a header (`format`, `version`, `source`, `startedAt`)
+ * or an event whose `t` counts from the header before it. Several runs appended to one file become one
+ * trace on the first run's clock.
+ */
+export function traceFromJsonLines(text: string): Trace {
+  let header: JsonTrace | undefined;
+  let offset = 0;
+  const events: TraceEvent[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new TraceFormatError(`line ${i + 1} is not JSON`);
+    }
+    if (isRecord(value) && value.format === 'wirescope-trace') {
+      const run = traceFromJson({ ...value, events: [] });
+      header ??= { ...traceToJson(run) };
+      offset = run.startedAt - header.startedAt;
+      return;
+    }
+    if (!header) throw new TraceFormatError('the first line must be a wirescope-trace header');
+    const event = eventFromJson(value, events.length);
+    events.push({ ...event, t: event.t + offset });
+  });
+  if (!header) throw new TraceFormatError('no wirescope-trace header line');
+  return { version: TRACE_VERSION, source: header.source, startedAt: header.startedAt, events };
+}
