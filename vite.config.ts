@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { lessonsPlugin } from './src/lib/lessons/vitePlugin.ts';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [lessonsPlugin(), svelte()],
   publicDir: 'static',
   build: {
     outDir: 'dist',

@@ -1,0 +1,91 @@
+/** Every UI string of the course shell, in both languages. Lesson prose lives in lessons/, not here. */
+import type { Lang } from './types';
+
+const en = {
+  product: 'wirescope',
+  tagline: 'An interactive course and lab on HTTP versus WebSocket.',
+  skip: 'Skip to content',
+  siteNav: 'Site',
+  home: 'Course',
+  inspector: 'Inspector',
+  lab: 'Lab',
+  language: 'Language',
+  darkTheme: 'Dark theme',
+  lessons: 'Lessons',
+  lessonNumber: (n: number) => `Lesson ${n}`,
+  progressLabel: (seen: number, total: number) => `Visited ${seen} of ${total} steps`,
+  notStarted: 'Not started',
+  completed: 'All steps visited',
+  resume: (step: number) => `Resume at step ${step}`,
+  stepOf: (step: number) => `Step ${step}`,
+  narration: 'Narration',
+  checkpoint: 'Predict, then reveal',
+  yourGuess: 'Your guess',
+  reveal: 'Reveal',
+  answerRight: 'Your prediction was right.',
+  answerWrong: 'Not quite: see why below.',
+  answer: 'Answer',
+  tryIt: 'Try it for real',
+  rfcLinks: 'In the RFCs',
+  lessonNav: 'Lessons',
+  previous: 'Previous lesson',
+  next: 'Next lesson',
+  loading: 'Loading…',
+  loadFailed: 'This lesson could not be loaded.',
+  notFound: 'Page not found',
+  notFoundText: 'There is nothing at this address.',
+  backHome: 'Back to the course',
+  coming: 'Coming soon',
+  labText:
+    'The lab runs each exchange for real against the local demo server and measures it. It is being built; the lessons already have a live run next to the player.',
+  inspectorText: 'The paste inspector decodes bytes you paste: it is being built.',
+  footer: 'Works offline. Every byte shown comes from the RFC 6455 and HTTP/1.1 encodings in this app.',
+};
+
+export type UiStrings = typeof en;
+
+const ko: UiStrings = {
+  product: 'wirescope',
+  tagline: 'HTTP와 WebSocket을 직접 비교해 보는 인터랙티브 강좌와 실습실입니다.',
+  skip: '본문으로 건너뛰기',
+  siteNav: '사이트',
+  home: '강좌',
+  inspector: '인스펙터',
+  lab: '실습실',
+  language: '언어',
+  darkTheme: '어두운 테마',
+  lessons: '레슨',
+  lessonNumber: (n: number) => `레슨 ${n}`,
+  progressLabel: (seen: number, total: number) => `단계 ${total}개 중 ${seen}개 확인`,
+  notStarted: '아직 시작하지 않음',
+  completed: '모든 단계 확인',
+  resume: (step: number) => `${step}단계부터 이어 보기`,
+  stepOf: (step: number) => `${step}단계`,
+  narration: '해설',
+  checkpoint: '먼저 예상하고 확인하기',
+  yourGuess: '내 예상',
+  reveal: '정답 보기',
+  answerRight: '예상이 맞았어요.',
+  answerWrong: '아쉽지만 틀렸어요. 아래에서 이유를 확인해 보세요.',
+  answer: '정답',
+  tryIt: '실제로 해 보기',
+  rfcLinks: 'RFC에서 찾아보기',
+  lessonNav: '레슨 이동',
+  previous: '이전 레슨',
+  next: '다음 레슨',
+  loading: '불러오는 중…',
+  loadFailed: '레슨을 불러오지 못했어요.',
+  notFound: '페이지를 찾을 수 없어요',
+  notFoundText: '이 주소에는 아무것도 없어요.',
+  backHome: '강좌로 돌아가기',
+  coming: '준비 중',
+  labText:
+    '실습실에서는 로컬 데모 서버를 상대로 각 교환을 실제로 실행하고 측정해요. 지금 만들고 있어요. 레슨에서는 이미 플레이어 옆의 실제 실행 버튼을 쓸 수 있어요.',
+  inspectorText: '붙여 넣은 바이트를 해석해 주는 인스펙터는 지금 만들고 있어요.',
+  footer: '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1 인코더가 만든 것이에요.',
+};
+
+export const UI: Record<Lang, UiStrings> = { en, ko };
+
+/** Names of the languages, each in itself, for the language switch. */
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', ko: '한국어' };

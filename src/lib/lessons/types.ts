@@ -1,0 +1,61 @@
+/**
+ * Shapes of lesson content: as parsed from lessons/NN-slug/{en,ko}.md, and as compiled at build time
+ * into the modules the page loads (see vitePlugin.ts). The page only ever sees the compiled form.
+ */
+import type { ScenarioId } from '../machines/catalog';
+
+export const LANGS = ['en', 'ko'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'en' || value === 'ko';
+}
+
+/** HTML produced by compile.ts from validated Markdown (raw HTML escaped): the only HTML the page inserts. */
+export type SafeHtml = string & { readonly __brand: 'SafeHtml' };
+
+export interface RfcLink {
+  label: string;
+  href: string;
+}
+
+/** A predict-then-reveal question. With no options it asks for a free guess. */
+export interface Checkpoint<Text = string> {
+  question: Text;
+  options: { text: Text; correct: boolean }[];
+  answer: Text;
+}
+
+export interface StepNarration<Text = string> {
+  body: Text;
+  checkpoints: Checkpoint<Text>[];
+}
+
+/** One language of one lesson. `Text` is Markdown when parsed and HTML when compiled. */
+export interface LessonDoc<Text = string> {
+  title: string;
+  summary: string;
+  scenario: ScenarioId;
+  rfc: RfcLink[];
+  intro: Text;
+  steps: Record<string, StepNarration<Text>>;
+  tryIt: Text;
+}
+
+/** What a lesson's on-demand chunk exports: both languages, HTML already sanitised. */
+export interface CompiledLesson {
+  slug: string;
+  number: number;
+  scenario: ScenarioId;
+  docs: Record<Lang, LessonDoc<SafeHtml>>;
+}
+
+/** What the home page gets for each lesson: no narration, only names. */
+export interface LessonEntry {
+  slug: string;
+  number: number;
+  scenario: ScenarioId;
+  stepCount: number;
+  title: Record<Lang, string>;
+  summary: Record<Lang, string>;
+}
