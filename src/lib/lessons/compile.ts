@@ -16,6 +16,12 @@ export function escapeHtml(text: string): string {
 
 const markdown = new Marked({
   gfm: true,
+  tokenizer: {
+    // No strikethrough: Korean writes ranges as 3000~3999, which GFM would turn into <del>.
+    del() {
+      return undefined;
+    },
+  },
   renderer: {
     // Raw HTML in a lesson is shown as text: lessons are Markdown only.
     html({ text }) {

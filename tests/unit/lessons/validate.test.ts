@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../../../src/lib/lessons/parse';
+import { validateLessons } from '../../../src/lib/lessons/validate';
+import { loadValidLessons, readLessonFiles } from '../../../src/lib/lessons/vitePlugin';
+import { SCENARIOS, SCENARIO_IDS } from '../../../src/lib/machines/catalog';
+
+const root = process.cwd();
+const real = readLessonFiles(root);
+
+function problemsOf(files: Record<string, string>): string[] {
+  return validateLessons(files).problems.map(formatProblem);
+}
+
+/** The real lesson tree with one file changed. */
+function withFile(path: string, edit: (text: string) => string | undefined): Record<string, string> {
+  const files = { ...real };
+  const next = edit(files[path] ?? '');
+  if (next === undefined) delete files[path];
+  else files[path] = next;
+  return files;
+}
+
+const HANDSHAKE_KO = 'lessons/03-opening-handshake/ko.md';
+const FRAMES_EN = 'lessons/04-frames/en.md';
+
+describe('the lessons in this repository', () => {
+  it('are valid', () => {
+    expect(problemsOf(real)).toEqual([]);
+  });
+
+  it('narrate every step of every scenario in both languages', () => {
+    const lessons = loadValidLessons(root);
+    expect(lessons.map((l) => l.scenario).sort()).toEqual([...SCENARIO_IDS].sort());
+    for (const lesson of lessons) {
+      for (const lang of ['en', 'ko'] as const) {
+        expect(Object.keys(lesson.docs[lang].steps)).toEqual([...SCENARIOS[lesson.scenario].steps]);
+      }
+    }
+  });
+});
+
+describe('validateLessons rejects', () => {
+  it('a missing step, naming file and step', () => {
+    const files = withFile(HANDSHAKE_KO, (t) => t.replace('## step: accept-compute', '## step: server-checks-2'));
+    const problems = problemsOf(files);
+    expect(problems).toContain(
+      'lessons/03-opening-handshake/ko.md [step: accept-compute]: missing narration for this step',
+    );
+    expect(problems).toContain(
+      'lessons/03-opening-handshake/ko.md [step: server-checks-2]: unknown step id for scenario "opening-handshake"',
+    );
+  });
+
+  it('a missing translation file', () => {
+    const files = withFile(HANDSHAKE_KO, () => undefined);
+    expect(problemsOf(files)).toContain(
+      'lessons/03-opening-handshake/ko.md: missing translation: ko.md does not exist',
+    );
+  });
+
+  it('a checkpoint present in one language only', () => {
+    const files = withFile(FRAMES_EN, (t) =>
+      t.replace('## step: pong\n', '## step: pong\n\n### checkpoint\n\nWhy?\n\n### answer\n\nBecause.\n\n'),
+    );
+    expect(problemsOf(files)).toContain(
+      'lessons/04-frames/ko.md [step: pong]: missing translation: 0 checkpoint(s) here, 1 in en.md',
+    );
+  });
+
+  it('a gap in the numbering', () => {
+    const files: Record<string, string> = {};
+    for (const [path, text] of Object.entries(real)) {
+      files[path.replace('lessons/06-http-vs-websocket/', 'lessons/07-http-vs-websocket/')] = text;
+    }
+    expect(problemsOf(files)).toContain(
+      'lessons/07-http-vs-websocket: numbering gap or duplicate: expected 06, found 07',
+    );
+  });
+
+  it('a folder that is not NN-slug', () => {
+    const files = { ...real, 'lessons/extra/en.md': real[FRAMES_EN]! };
+    expect(problemsOf(files)).toContain('lessons/extra: folder name must be NN-slug, e.g. 01-request-response');
+  });
+
+  it('missing or bad frontmatter', () => {
+    const noFront = withFile(FRAMES_EN, (t) => t.replace(/^---\n[\s\S]*?\n---\n/, ''));
+    expect(problemsOf(noFront)).toContain(
+      'lessons/04-frames/en.md: missing frontmatter: the file must start with a line "---"',
+    );
+    const noTitle = withFile(FRAMES_EN, (t) => t.replace(/^title: .*\n/m, ''));
+    expect(problemsOf(noTitle)).toContain('lessons/04-frames/en.md: frontmatter: missing "title"');
+    const badScenario = withFile(FRAMES_EN, (t) => t.replace('scenario: frames', 'scenario: framez'));
+    expect(problemsOf(badScenario).join('\n')).toMatch(/04-frames\/en\.md: unknown scenario "framez"/);
+    const badRfc = withFile(FRAMES_EN, (t) =>
+      t.replace('https://www.rfc-editor.org/rfc/rfc6455#section-5.2', 'https://example.com/rfc6455'),
+    );
+    expect(problemsOf(badRfc)).toContain(
+      'lessons/04-frames/en.md: frontmatter rfc: "https://example.com/rfc6455" is not an rfc-editor.org RFC link',
+    );
+  });
+
+  it('a checkpoint without an answer, or with no right option', () => {
+    const noAnswer = withFile(FRAMES_EN, (t) =>
+      t.replace('## step: pong\n', '## step: pong\n\n### checkpoint\n\nWhy?\n\n'),
+    );
+    expect(problemsOf(noAnswer)).toContain(
+      'lessons/04-frames/en.md [step: pong]: checkpoint without an "### answer"',
+    );
+    const noRight = withFile(FRAMES_EN, (t) => t.replace('- [x] 8', '- [ ] 8'));
+    expect(problemsOf(noRight)).toContain(
+      'lessons/04-frames/en.md [step: length-64]: checkpoint options: mark the right one with "- [x]"',
+    );
+  });
+
+  it('images, unsafe links and unknown sections', () => {
+    const image = withFile(FRAMES_EN, (t) => t.replace('## step: pong\n', '## step: pong\n\n![x](https://e.test/x.png)\n'));
+    expect(problemsOf(image)).toContain(
+      'lessons/04-frames/en.md [step: pong]: images are not allowed (https://e.test/x.png)',
+    );
+    const script = withFile(FRAMES_EN, (t) => t.replace('## step: pong\n', '## step: pong\n\n[x](javascript:alert(1))\n'));
+    expect(problemsOf(script).join('\n')).toMatch(/\[step: pong\]: link "javascript:alert\(1\)" must be https/);
+    const heading = withFile(FRAMES_EN, (t) => t.replace('## try-it', '## Try it'));
+    expect(problemsOf(heading)).toContain(
+      'lessons/04-frames/en.md: unknown section heading "## Try it" (expected "## step: <id>" or "## try-it")',
+    );
+  });
+
+  it('emphasis that CommonMark leaves unclosed next to Korean text', () => {
+    const files = withFile(HANDSHAKE_KO, (t) => t.replace('HTTP/1.1 요청으로', '**HTTP/1.1(에이치티티피)**요청으로'));
+    expect(problemsOf(files).join('\n')).toMatch(/03-opening-handshake\/ko\.md: unmatched emphasis/);
+  });
+
+  it('a scenario that no lesson narrates', () => {
+    const files = Object.fromEntries(Object.entries(real).filter(([path]) => !path.includes('/06-')));
+    expect(problemsOf(files)).toContain(
+      'lessons/ [step: start]: no lesson narrates scenario "http-vs-websocket"',
+    );
+  });
+});
