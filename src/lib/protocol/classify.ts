@@ -26,8 +26,7 @@ export function classify(bytes: Uint8Array): ByteKind {
   if (REQUEST_START.test(firstLine) || /^[A-Z]+ \S+ HTTP\/\d\.\d/.test(firstLine)) return 'http-request';
   try {
     // A frame, or the beginning of one: decodeFrame either gives a frame or asks for more.
-    // A lone first byte is checked on its own (RSV and opcode rules of byte 0).
-    decodeFrame(bytes.length === 1 ? Uint8Array.of(bytes[0]!, 0) : bytes, 0);
+    decodeFrame(bytes, 0);
     return 'websocket-frame';
   } catch (e) {
     if (e instanceof ProtocolError) return 'unknown';

@@ -285,7 +285,11 @@ export function decodeFrame(
   options: DecodeOptions = NO_OPTIONS,
 ): DecodeResult | null {
   const available = bytes.length - offset;
-  if (available < 2) return null;
+  if (available < 2) {
+    // Fail as early as the bytes allow: a lone first byte can already break the rules of byte 0.
+    if (available === 1) checkByte0(bytes[offset]!, offset, options);
+    return null;
+  }
   const b0 = bytes[offset]!;
   const b1 = bytes[offset + 1]!;
   // The two header bytes are checked together: one branch for the common valid case.
