@@ -29,7 +29,7 @@ export interface PlayerView {
   /** Place in the path taken (0 = first step) and the step id there. */
   index: number;
   stepId: string;
-  /** The learner's choices so far, comma-separated as the URL keeps them. */
+  /** The learner's choices so far, joined with CHOICE_SEPARATOR as the URL keeps them. */
   choice: string;
   playing: boolean;
   speed: number;
@@ -46,6 +46,12 @@ export interface ScenarioSnapshot {
 }
 
 type AnyActor = Actor<AnyStateMachine>;
+
+/**
+ * Joins several choices in one URL value ("timeout-then-data"): the course's router accepts only
+ * lower-case words and hyphens in `choice`, and no choice id contains "then".
+ */
+export const CHOICE_SEPARATOR = '-then-';
 
 export class Player {
   private actor!: AnyActor;
@@ -113,7 +119,7 @@ export class Player {
       context,
       index,
       stepId: context.path[index] ?? '',
-      choice: context.choices.join(','),
+      choice: context.choices.join(CHOICE_SEPARATOR),
       playing: playback.matches('playing'),
       speed: playback.context.speed,
       reducedMotion: playback.context.reducedMotion,
@@ -169,6 +175,24 @@ export class Player {
     for (let i = current; i < index && this.canNext(); i++) this.next();
   }
 
+  /**
+   * The whole path from the first step to the end, as far as it is known: the places visited, then the
+   * default path onward (worked out on a throwaway actor from the current snapshot, stopped at once).
+   */
+  preview(): string[] {
+    const probe = createActor(this.machine, {
+      input: { ...this.options.input, speed: this.speed },
+      snapshot: this.actor.getPersistedSnapshot(),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+    });
+    probe.start();
+    for (let i = 0; i < 100 && probe.getSnapshot().can({ type: 'step.next' }); i++)
+      probe.send({ type: 'step.next' });
+    const path = (probe.getSnapshot().context as BaseContext).path;
+    probe.stop();
+    return path;
+  }
+
   restart(): void {
     this.pause();
     this.history = [];
@@ -181,7 +205,7 @@ export class Player {
    */
   restore(index: number, choice?: string): void {
     this.restart();
-    const pending = (choice ?? '').split(',').filter(Boolean);
+    const pending = (choice ?? '').split(CHOICE_SEPARATOR).filter(Boolean);
     let guard = 0;
     while (this.history.length - 1 < index && guard++ < 200) {
       const next = pending[0];

@@ -1,0 +1,127 @@
+/**
+ * What the byte inspector shows for one unit: its annotated fields (from src/lib/protocol, covering
+ * every byte), the bytes of each field as hex and text (shortened for long payloads), the first two
+ * bytes of a frame bit by bit, and the masking XOR byte by byte with the frame's real key.
+ */
+import { annotateFrame, frameHeaderBits, type Field, type HeaderBit } from '../protocol/annotate';
+import { annotateHttp } from '../protocol/annotateHttp';
+import type { UnitKind } from '../trace/types';
+
+export interface ByteCell {
+  offset: number;
+  hex: string;
+  /** The byte as a printable ASCII character, or '·'. */
+  char: string;
+}
+
+export interface FieldView {
+  id: string;
+  label: string;
+  start: number;
+  end: number;
+  value: string;
+  note?: string;
+  fault: boolean;
+  cells: ByteCell[];
+  /** Bytes of this field not shown as cells. */
+  hidden: number;
+}
+
+export interface MaskRow {
+  offset: number;
+  masked: string;
+  key: string;
+  plain: string;
+  char: string;
+}
+
+export interface Inspection {
+  kind: UnitKind;
+  length: number;
+  fields: FieldView[];
+  bits?: HeaderBit[];
+  masking?: { key: string[]; rows: MaskRow[]; hidden: number };
+}
+
+export const MAX_CELLS_PER_FIELD = 48;
+export const MAX_MASK_ROWS = 16;
+
+const hex2 = (b: number): string => b.toString(16).padStart(2, '0');
+const printable = (b: number): string => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '·');
+
+function cellsOf(bytes: Uint8Array, start: number, end: number, max: number): ByteCell[] {
+  const out: ByteCell[] = [];
+  for (let i = start; i < Math.min(end, start + max); i++) {
+    out.push({ offset: i, hex: hex2(bytes[i]!), char: printable(bytes[i]!) });
+  }
+  return out;
+}
+
+function valueText(f: Field): string {
+  if (f.text !== undefined) return f.text.length > 80 ? `'${f.text.slice(0, 77)}…'` : `'${f.text}'`;
+  return String(f.value);
+}
+
+/** Annotate `bytes` as `kind`; frames and HTTP messages use the protocol's annotators. */
+export function annotate(kind: UnitKind, bytes: Uint8Array): Field[] {
+  if (kind === 'ws-frame') return annotateFrame(bytes);
+  if (kind === 'http-request' || kind === 'http-response') {
+    return annotateHttp(bytes, {
+      kind: kind === 'http-request' ? 'request' : 'response',
+      requestMethod: 'GET',
+    });
+  }
+  return [{ id: 'raw', label: 'Bytes', start: 0, end: bytes.length, value: bytes.length }];
+}
+
+export function inspect(
+  kind: UnitKind,
+  bytes: Uint8Array,
+  fields: Field[] = annotate(kind, bytes),
+): Inspection {
+  const views: FieldView[] = fields.map((f) => {
+    const view: FieldView = {
+      id: f.id,
+      label: f.label,
+      start: f.start,
+      end: f.end,
+      value: valueText(f),
+      fault: f.id === 'fault' || f.error !== undefined,
+      cells: cellsOf(bytes, f.start, f.end, MAX_CELLS_PER_FIELD),
+      hidden: Math.max(0, f.end - f.start - MAX_CELLS_PER_FIELD),
+    };
+    if (f.note !== undefined) view.note = f.note;
+    return view;
+  });
+  const result: Inspection = { kind, length: bytes.length, fields: views };
+  if (kind === 'ws-frame' && bytes.length >= 2) {
+    result.bits = frameHeaderBits(bytes);
+    const keyField = fields.find((f) => f.id === 'mask-key');
+    // The payload may be split over several fields (a close frame's code and reason): the XOR runs on.
+    const parts = fields.filter((f) => f.masked !== undefined && f.unmasked !== undefined);
+    if (keyField && keyField.end - keyField.start === 4) {
+      const key = bytes.subarray(keyField.start, keyField.end);
+      const payloadStart = parts[0]?.start ?? keyField.end;
+      const masked = bytes.subarray(payloadStart, parts.at(-1)?.end ?? payloadStart);
+      const plain = new Uint8Array(masked.length);
+      for (const part of parts) plain.set(part.unmasked!, part.start - payloadStart);
+      const rows: MaskRow[] = [];
+      for (let i = 0; i < Math.min(masked.length, MAX_MASK_ROWS); i++) {
+        rows.push({
+          offset: payloadStart + i,
+          masked: hex2(masked[i]!),
+          key: hex2(key[i % 4]!),
+          plain: hex2(plain[i]!),
+          char: printable(plain[i]!),
+        });
+      }
+      result.masking = { key: [...key].map(hex2), rows, hidden: Math.max(0, masked.length - MAX_MASK_ROWS) };
+    }
+  }
+  return result;
+}
+
+/** The field that holds byte `offset`. */
+export function fieldAt(inspection: Inspection, offset: number): FieldView | undefined {
+  return inspection.fields.find((f) => offset >= f.start && offset < f.end);
+}

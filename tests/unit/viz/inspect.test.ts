@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../../src/lib/viz/inspect';
+import { encodeFrame } from '../../../src/lib/protocol/frame';
+import { encodeCloseBody } from '../../../src/lib/protocol/close';
+
+const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+
+describe('inspect', () => {
+  it('covers every byte of a masked frame with fields and shows the XOR with the real key', () => {
+    const bytes = encodeFrame({ opcode: 1, payload: 'Hello', mask: key });
+    const view = inspect('ws-frame', bytes);
+    const covered = view.fields.flatMap((f) => f.cells.map((c) => c.offset));
+    expect(covered).toEqual([...bytes.keys()]);
+    expect(view.bits?.map((b) => b.id)).toEqual([
+      'fin',
+      'rsv1',
+      'rsv2',
+      'rsv3',
+      'opcode',
+      'mask',
+      'payload-len',
+    ]);
+    expect(view.masking?.key).toEqual(['37', 'fa', '21', '3d']);
+    expect(view.masking?.rows[0]).toEqual({ offset: 6, masked: '7f', key: '37', plain: '48', char: 'H' });
+    expect(view.masking?.rows.map((r) => r.char).join('')).toBe('Hello');
+    expect(fieldAt(view, 0)?.id).toBe('fin-rsv-opcode');
+    expect(fieldAt(view, 3)?.id).toBe('mask-key');
+  });
+
+  it('runs the XOR across a close frame split into code and reason', () => {
+    const bytes = encodeFrame({ opcode: 8, payload: encodeCloseBody(1000, 'ok'), mask: key });
+    const view = inspect('ws-frame', bytes);
+    expect(view.masking?.rows.map((r) => r.plain)).toEqual(['03', 'e8', '6f', '6b']);
+  });
+
+  it('has no masking table for an unmasked server frame', () => {
+    expect(inspect('ws-frame', encodeFrame({ opcode: 1, payload: 'hi' })).masking).toBeUndefined();
+  });
+
+  it('shortens long payloads but keeps the byte count', () => {
+    const bytes = encodeFrame({ opcode: 2, payload: new Uint8Array(300) });
+    const payload = inspect('ws-frame', bytes).fields.find((f) => f.id === 'payload')!;
+    expect(payload.cells).toHaveLength(MAX_CELLS_PER_FIELD);
+    expect(payload.hidden).toBe(300 - MAX_CELLS_PER_FIELD);
+  });
+
+  it('annotates HTTP messages line by line', () => {
+    const bytes = new TextEncoder().encode('GET /chat HTTP/1.1\r\nHost: a\r\n\r\n');
+    const view = inspect('http-request', bytes);
+    expect(view.fields[0]!.id).toBe('request-line');
+    expect(view.fields.some((f) => f.id === 'header:host')).toBe(true);
+    expect(view.fields.at(-1)!.end).toBe(bytes.length);
+  });
+});
