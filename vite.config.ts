@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { lessonsPlugin } from './src/lib/lessons/vitePlugin.ts';
+import { demoServerPlugin } from './server/vite-plugin.ts';
 
 export default defineConfig({
-  plugins: [lessonsPlugin(), svelte()],
+  plugins: [lessonsPlugin(), svelte(), demoServerPlugin()],
   publicDir: 'static',
   build: {
     outDir: 'dist',

@@ -26,6 +26,8 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist', import.meta.u
 
 export interface DemoHandle {
   ctx: ServerContext;
+  /** The request handler; with `next`, requests that are not ours go on to it (Vite's middlewares). */
+  onRequest(req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void>;
   /** Ends every WebSocket with 1001, answers held polls, ends SSE; resolves when all connections closed. */
   close(): Promise<void>;
 }
@@ -114,7 +116,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     await recorder?.close();
   };
 
-  return Object.assign({ ctx, close }, { onRequest });
+  return { ctx, close, onRequest };
 }
 
 export interface RunningServer {
@@ -137,9 +139,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   });
   server.maxHeadersCount = options.maxHeadersCount;
   server.maxConnections = options.maxConnections;
-  const demo = attachDemo(server, options) as DemoHandle & {
-    onRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  };
+  const demo = attachDemo(server, options);
   server.on('request', (req, res) => {
     demo.onRequest(req, res).catch(() => res.destroy());
   });

@@ -5,7 +5,8 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { eventToJson, TRACE_VERSION, type TraceEvent } from '../src/lib/trace/index.ts';
+import { TRACE_VERSION, type TraceEvent } from '../src/lib/trace/index.ts';
+import { toJson } from './sessions.ts';
 
 export class Recorder {
   private readonly out: WriteStream;
@@ -25,7 +26,7 @@ export class Recorder {
 
   /** Takes an event whose `t` is epoch milliseconds. */
   write(event: TraceEvent): void {
-    this.line(eventToJson({ ...event, t: event.t - this.startedAt }));
+    this.line(toJson(event, event.t - this.startedAt));
   }
 
   private line(value: unknown): void {

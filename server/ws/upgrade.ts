@@ -133,7 +133,7 @@ export function handleUpgrade(
   ctx.tap.expectReplay(tcp, head);
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on('error', () => undefined); // ws closes with the right code itself; nothing to crash on
-    if (url.pathname === '/ws/tap') return onTapConnection(ctx, ws);
+    if (url.pathname === '/ws/tap') return onTapConnection(ctx, ws, socket);
     limitFragments(socket, ctx.options.maxFragments, () => {
       // Fail the connection (RFC 6455 section 7.1.7): the close frame, then our FIN, without waiting.
       ws.close(1008, 'too many fragments');

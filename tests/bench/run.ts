@@ -3,8 +3,12 @@
  * its own table; add new ones to the list.
  */
 import { benchProtocol } from './protocol.ts';
+import { benchServer } from './server.ts';
 
-const benches: Array<[string, () => Promise<void>]> = [['protocol', benchProtocol]];
+const benches: Array<[string, () => Promise<void>]> = [
+  ['protocol', benchProtocol],
+  ['server', benchServer],
+];
 
 for (const [name, run] of benches) {
   console.log(`\n== ${name} ==`);

@@ -1,0 +1,224 @@
+/**
+ * Demo server benchmark: `npx tsx tests/bench/server.ts` (or `npm run bench`).
+ *
+ * 1. Echo round trips per second and p50/p99 latency, tap off against tap on (a session watching the
+ *    connection, every byte parsed and streamed to a tap socket), in the same run, interleaved.
+ * 2. How many concurrent WebSockets and pending long polls one server holds, and its RSS: the server
+ *    runs in a child process so its memory is measured alone.
+ * 3. Messages lost under that load: one echo per WebSocket and one published event for every held poll.
+ *
+ * Loopback only; bounded in count and time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROUND_TRIPS = 3_000;
+const BLOCKS = 10;
+const TARGET_SOCKETS = 5_000;
+const TARGET_POLLS = 1_000;
+
+function fdLimit(): number {
+  try {
+    return Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim()) || 1024;
+  } catch {
+    return 1024;
+  }
+}
+
+async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  child.stdout!.resume();
+  return { child, url, port: Number(new URL(url).port) };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function echoLatencies(url: string, count: number): Promise<number[]> {
+  const ws = new WebSocket(url);
+  await once(ws, 'open');
+  const payload = Buffer.alloc(64, 'a');
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const reply = once(ws, 'message');
+    ws.send(payload);
+    await reply;
+    out.push(performance.now() - t0);
+  }
+  ws.close();
+  await once(ws, 'close');
+  return out;
+}
+
+async function roundTrips(base: string): Promise<void> {
+  const wsBase = base.replace('http', 'ws');
+  const tap = new WebSocket(`${wsBase}/ws/tap`);
+  let session = '';
+  let tapEvents = 0;
+  // Only the hello is parsed: the page that reads the tap is another process in real use, so its work
+  // should not be charged to this process's round trips.
+  tap.on('message', (data) => {
+    if (session) {
+      tapEvents++;
+      return;
+    }
+    const message = JSON.parse(String(data)) as { type: string; session?: string };
+    if (message.type === 'hello') session = message.session!;
+  });
+  await once(tap, 'open');
+  while (!session) await new Promise((r) => setTimeout(r, 5));
+  await echoLatencies(`${wsBase}/ws/echo`, 500); // warm up both paths
+  await echoLatencies(`${wsBase}/ws/echo?session=${session}`, 500);
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let block = 0; block < BLOCKS; block++) {
+    off.push(...(await echoLatencies(`${wsBase}/ws/echo`, ROUND_TRIPS / BLOCKS)));
+    on.push(...(await echoLatencies(`${wsBase}/ws/echo?session=${session}`, ROUND_TRIPS / BLOCKS)));
+  }
+  tap.close();
+  const row = (name: string, list: number[]) => {
+    const total = list.reduce((a, b) => a + b, 0);
+    const sorted = [...list].sort((a, b) => a - b);
+    const rate = (list.length / total) * 1000;
+    console.log(
+      `  ${name.padEnd(8)} ${rate.toFixed(0).padStart(7)} round trips/s   p50 ${percentile(sorted, 0.5).toFixed(3)} ms   p99 ${percentile(sorted, 0.99).toFixed(3)} ms`,
+    );
+    return rate;
+  };
+  console.log(`echo round trips (64-byte binary, ${ROUND_TRIPS} per mode, interleaved):`);
+  const offRate = row('tap off', off);
+  const onRate = row('tap on', on);
+  console.log(
+    `  tap on / tap off: ${(onRate / offRate).toFixed(2)}x  (goal >= 0.8x; tap events streamed: ${tapEvents})`,
+  );
+}
+
+/** A long poll on a raw socket, so no client-side pool limits how many are held. */
+function holdPoll(port: number): { socket: Socket; response: Promise<string> } {
+  const socket = connect(port, '127.0.0.1');
+  socket.write(`GET /api/poll?wait=60000 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+  let text = '';
+  const response = new Promise<string>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (
+        /\r\n\r\n[\s\S]*"events"/.test(text) ||
+        text.startsWith('HTTP/1.1 204') ||
+        text.startsWith('HTTP/1.1 503')
+      ) {
+        resolve(text);
+      }
+    });
+    socket.on('error', () => resolve(text));
+    socket.on('close', () => resolve(text));
+  });
+  return { socket, response };
+}
+
+async function capacity(): Promise<void> {
+  const limit = fdLimit();
+  // Each connection costs one descriptor here and one in the server; keep headroom for both.
+  const sockets = Math.min(TARGET_SOCKETS, Math.floor((limit - 500) * 0.8));
+  const polls = Math.min(TARGET_POLLS, Math.max(0, Math.floor((limit - 500) * 0.8) - sockets));
+  const { child, url, port } = await startChild([
+    '--max-connections',
+    String(sockets + polls + 100),
+    '--max-pending-polls',
+    String(polls + 10),
+    '--heartbeat-ms',
+    '600000',
+  ]);
+  const stats = async () =>
+    (await (await fetch(`${url}/api/stats`)).json()) as {
+      websockets: number;
+      pendingPolls: number;
+      rssBytes: number;
+    };
+  const idle = await stats();
+  const started = performance.now();
+  const clients: WebSocket[] = [];
+  for (let i = 0; i < sockets; i += 250) {
+    const batch = Array.from(
+      { length: Math.min(250, sockets - i) },
+      () => new WebSocket(`${url.replace('http', 'ws')}/ws/echo`),
+    );
+    await Promise.all(batch.map((ws) => once(ws, 'open')));
+    clients.push(...batch);
+  }
+  const held = Array.from({ length: polls }, () => holdPoll(port));
+  const deadline = Date.now() + 15_000;
+  let loaded = await stats();
+  while (loaded.pendingPolls < polls && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    loaded = await stats();
+  }
+  console.log(`capacity (ulimit -n ${limit}; server in a child process):`);
+  console.log(
+    `  held ${loaded.websockets} WebSockets and ${loaded.pendingPolls} pending long polls in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  server RSS ${(loaded.rssBytes / 2 ** 20).toFixed(0)} MB (idle ${(idle.rssBytes / 2 ** 20).toFixed(0)} MB; goal < 500 MB for 5,000 + 1,000)`,
+  );
+
+  // Loss: one message per WebSocket, one published event for all held polls.
+  let echoed = 0;
+  for (const ws of clients) ws.once('message', () => echoed++);
+  for (const ws of clients) ws.send('are you there');
+  await fetch(`${url}/api/stream/publish`, { method: 'POST', body: JSON.stringify({ payload: 'to all' }) });
+  const answers = await Promise.race([
+    Promise.all(held.map((h) => h.response)),
+    new Promise<string[]>((r) => setTimeout(() => r([]), 15_000)),
+  ]);
+  const lossDeadline = Date.now() + 15_000;
+  while (echoed < clients.length && Date.now() < lossDeadline) await new Promise((r) => setTimeout(r, 20));
+  const delivered = answers.filter((a) => a.includes('"to all"')).length;
+  console.log(
+    `  messages lost: ${clients.length - echoed} of ${clients.length} echoes, ${polls - delivered} of ${polls} long-poll events (goal 0)`,
+  );
+  for (const ws of clients) ws.terminate();
+  for (const h of held) h.socket.destroy();
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+export async function benchServer(): Promise<void> {
+  const { child, url } = await startChild(['--heartbeat-ms', '600000']);
+  try {
+    await roundTrips(url);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+  await capacity();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const timer = setTimeout(() => {
+    console.error('bench: over 90 s, giving up');
+    process.exit(1);
+  }, 90_000);
+  timer.unref();
+  await benchServer();
+}
