@@ -251,6 +251,7 @@ export function unmaskCopy(
     bytes = slab;
     words = slabWords;
   } else {
+    // Not src.slice(): on a Node Buffer that is a view, not a copy, and we must not touch the input.
     bytes = new Uint8Array(length);
     words = new Uint32Array(bytes.buffer, 0, length >>> 2);
     at = 0;

@@ -454,3 +454,17 @@ describe('encodeFrame', () => {
     expect(() => encodeFrame({ opcode: 1, mask: new Uint8Array(3) })).toThrow(RangeError);
   });
 });
+
+describe('Node Buffer input (what the demo server hands over)', () => {
+  it('unmasks from a pooled Buffer view without touching it', () => {
+    for (const length of [5, 200, 5000]) {
+      const payload = new Uint8Array(length).map((_, i) => (i * 13) & 0xff);
+      const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK });
+      const pooled = Buffer.concat([Buffer.from([1, 2, 3]), Buffer.from(frame)]);
+      const before = Buffer.from(pooled);
+      const { frame: decoded } = decodeFrame(pooled, 3)!;
+      expect(decoded.payload).toEqual(payload);
+      expect(pooled.equals(before)).toBe(true);
+    }
+  });
+});
