@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
 
-test('the home page names the product and lists the flows', async ({ page }) => {
+test('the home page names the product and lists the lessons', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'wirescope' })).toBeVisible();
-  await expect(page.getByRole('listitem')).toHaveCount(6);
+  await expect(page.getByRole('region', { name: /^(Lessons|레슨)$/ }).getByRole('listitem')).toHaveCount(6);
   expect(errors).toEqual([]);
 });
 
