@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { decodePasted, EXAMPLES } from '../../../src/lib/viz/paste';
+
+describe('decodePasted', () => {
+  it('decodes the RFC 6455 masked "Hello" frame', () => {
+    const r = decodePasted(EXAMPLES.maskedText);
+    expect(r.status).toBe('ok');
+    if (r.status !== 'ok') return;
+    expect(r.kind).toBe('ws-frame');
+    expect(r.summary).toBe('WebSocket text frame (masked)');
+    expect(r.fields.find((f) => f.id === 'payload')?.text).toBe('Hello');
+  });
+
+  it('decodes an HTTP upgrade request', () => {
+    const r = decodePasted(EXAMPLES.upgrade);
+    expect(r.status).toBe('ok');
+    if (r.status === 'ok') {
+      expect(r.kind).toBe('http-request');
+      expect(r.summary).toBe('GET /chat HTTP/1.1');
+    }
+  });
+
+  it('names the rule and the byte of a malformed frame', () => {
+    const r = decodePasted(EXAMPLES.rsvSet);
+    expect(r.status).toBe('fault');
+    if (r.status !== 'fault') return;
+    expect(r.fault).toMatchObject({
+      code: 'RSV_SET',
+      section: 'RFC 6455 section 5.2',
+      offset: 0,
+      answer: 'close 1002',
+    });
+    const nm = decodePasted(EXAMPLES.nonMinimal);
+    expect(nm.status === 'fault' && nm.fault?.code).toBe('NON_MINIMAL_LENGTH');
+    expect(nm.status === 'fault' && nm.fault?.offset).toBe(2);
+  });
+
+  it('says where the hex is not hex', () => {
+    const r = decodePasted('81 85\n37 zz');
+    expect(r).toMatchObject({ status: 'bad-hex', line: 2 });
+  });
+
+  it('reports a truncated frame and an empty paste', () => {
+    expect(decodePasted('81 85 37').status).toBe('truncated');
+    expect(decodePasted('   ').status).toBe('empty');
+  });
+
+  it('explains a malformed HTTP head with the status a server answers', () => {
+    const hex = Array.from(new TextEncoder().encode('GET / HTTP/1.1\r\nHost : x\r\n\r\n'), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join(' ');
+    const r = decodePasted(hex);
+    expect(r.status).toBe('fault');
+    if (r.status === 'fault') expect(r.fault?.answer).toBe('status 400');
+  });
+});
