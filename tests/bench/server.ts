@@ -22,6 +22,20 @@ const BLOCKS = 10;
 const TARGET_SOCKETS = 5_000;
 const TARGET_POLLS = 1_000;
 
+/** The tap reader, run in its own process: prints the session id, then how many messages it got. */
+const TAP_READER = `
+const { WebSocket } = require('ws');
+const tap = new WebSocket(process.argv[1]);
+let count = 0, session = '';
+tap.on('message', (data) => {
+  if (session) { count++; return; }
+  session = JSON.parse(String(data)).session;
+  process.stdout.write(session + '\\n');
+});
+process.stdin.resume();
+process.stdin.on('end', () => { process.stdout.write(count + '\\n'); tap.close(); process.exit(0); });
+`;
+
 function fdLimit(): number {
   try {
     return Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim()) || 1024;
@@ -74,21 +88,16 @@ async function echoLatencies(url: string, count: number): Promise<number[]> {
 
 async function roundTrips(base: string): Promise<void> {
   const wsBase = base.replace('http', 'ws');
-  const tap = new WebSocket(`${wsBase}/ws/tap`);
-  let session = '';
-  let tapEvents = 0;
-  // Only the hello is parsed: the page that reads the tap is another process in real use, so its work
-  // should not be charged to this process's round trips.
-  tap.on('message', (data) => {
-    if (session) {
-      tapEvents++;
-      return;
-    }
-    const message = JSON.parse(String(data)) as { type: string; session?: string };
-    if (message.type === 'hello') session = message.session!;
+  // The page that reads the tap is another process in real use: so is the reader here, so its work is
+  // not charged to this process's round trips. It prints the session id, then the count when stdin ends.
+  const reader = spawn(process.execPath, ['-e', TAP_READER, `${wsBase}/ws/tap`], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await once(tap, 'open');
-  while (!session) await new Promise((r) => setTimeout(r, 5));
+  let readerOut = '';
+  reader.stdout!.on('data', (chunk: Buffer) => (readerOut += chunk.toString()));
+  while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
+  const session = readerOut.split('\n')[0]!.trim();
   await echoLatencies(`${wsBase}/ws/echo`, 500); // warm up both paths
   await echoLatencies(`${wsBase}/ws/echo?session=${session}`, 500);
   const off: number[] = [];
@@ -97,7 +106,10 @@ async function roundTrips(base: string): Promise<void> {
     off.push(...(await echoLatencies(`${wsBase}/ws/echo`, ROUND_TRIPS / BLOCKS)));
     on.push(...(await echoLatencies(`${wsBase}/ws/echo?session=${session}`, ROUND_TRIPS / BLOCKS)));
   }
-  tap.close();
+  await new Promise((r) => setTimeout(r, 200)); // let the last tap batch arrive
+  reader.stdin!.end();
+  await once(reader, 'exit');
+  const tapEvents = Number(readerOut.split('\n')[1]);
   const row = (name: string, list: number[]) => {
     const total = list.reduce((a, b) => a + b, 0);
     const sorted = [...list].sort((a, b) => a - b);
