@@ -1,0 +1,79 @@
+/**
+ * The browser side of the tap (contract in src/lib/trace/tap.ts): open /ws/tap, wait for `hello`, then
+ * collect this session's trace events as they stream in.
+ */
+import { eventFromJson } from '../trace/json';
+import { SESSION_PARAM, type TapServerMessage } from '../trace/tap';
+import type { TraceEvent } from '../trace/types';
+
+export interface TapSession {
+  id: string;
+  startedAt: number;
+  events: TraceEvent[];
+  dropped: number;
+  /** `url` with `?session=<id>` added. */
+  withSession(url: string): string;
+  /** Resolves once no event has arrived for `quietMs` (or after `maxMs`). */
+  settle(quietMs?: number, maxMs?: number): Promise<void>;
+  close(): void;
+}
+
+export function wsUrl(path: string): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${path}`;
+}
+
+export function openTap(timeoutMs = 5000): Promise<TapSession> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl('/ws/tap'));
+    const events: TraceEvent[] = [];
+    let last = Date.now();
+    let session: TapSession | undefined;
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error('the tap did not answer'));
+    }, timeoutMs);
+    socket.onerror = () => {
+      clearTimeout(timer);
+      if (!session) reject(new Error('could not open the tap'));
+    };
+    socket.onmessage = (message) => {
+      let data: TapServerMessage;
+      try {
+        data = JSON.parse(String(message.data)) as TapServerMessage;
+      } catch {
+        return;
+      }
+      if (data.type === 'hello' && !session) {
+        clearTimeout(timer);
+        const id = data.session;
+        session = {
+          id,
+          startedAt: data.startedAt,
+          events,
+          dropped: 0,
+          withSession(url: string): string {
+            return `${url}${url.includes('?') ? '&' : '?'}${SESSION_PARAM}=${encodeURIComponent(id)}`;
+          },
+          async settle(quietMs = 300, maxMs = 3000): Promise<void> {
+            const start = Date.now();
+            while (Date.now() - last < quietMs && Date.now() - start < maxMs) {
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          },
+          close: () => socket.close(1000),
+        };
+        resolve(session);
+      } else if (data.type === 'event') {
+        try {
+          events.push(eventFromJson(data.event));
+          last = Date.now();
+        } catch {
+          // A malformed event is skipped; the rest of the trace still shows.
+        }
+      } else if (data.type === 'dropped' && session) {
+        session.dropped += data.count;
+      }
+    };
+  });
+}
