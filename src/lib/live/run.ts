@@ -27,14 +27,22 @@ export interface LiveResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The tap gives a TCP connection to the session named by its first request, and the page's own asset
+ * loads have already opened keep-alive connections that belong to no session. Uncredentialed requests
+ * use a separate connection pool in browsers, so `credentials: 'omit'` makes the run open fresh ones.
+ */
+const FRESH: RequestInit = { cache: 'no-store', credentials: 'omit' };
+
 async function get(tap: TapSession, path: string): Promise<Response> {
-  const response = await fetch(tap.withSession(path), { cache: 'no-store' });
+  const response = await fetch(tap.withSession(path), FRESH);
   await response.arrayBuffer();
   return response;
 }
 
 async function post(tap: TapSession, path: string, body: unknown = {}): Promise<Response> {
   const response = await fetch(tap.withSession(path), {
+    ...FRESH,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -1,0 +1,142 @@
+/**
+ * The step-through visualiser as a learner uses it, through the real lesson routes: every flow stepped
+ * from start to end with the keyboard and with the buttons, the choices, a deep link restoring a place,
+ * the live run against the demo server, and axe-core on the player in both themes.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+
+const FLOWS = [
+  { slug: '01-request-response', steps: 8, last: 'summary' },
+  { slug: '02-long-polling', steps: 10, last: 'summary' },
+  { slug: '03-opening-handshake', steps: 7, last: 'open' },
+  { slug: '04-frames', steps: 12, last: 'your-message' },
+  { slug: '05-closing-handshake', steps: 6, last: 'closed' },
+  { slug: '06-http-vs-websocket', steps: 7, last: 'tally' },
+] as const;
+
+const player = (page: Page) => page.locator('section[data-scenario]');
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`/#/${hash}`);
+  await expect(player(page)).toHaveAttribute('data-step-id', /.+/);
+}
+
+for (const flow of FLOWS) {
+  test(`${flow.slug}: steps to the end with the keyboard, back, and Home`, async ({ page }) => {
+    await open(page, `en/${flow.slug}`);
+    await expect(player(page)).toHaveAttribute('data-step', '0');
+    for (let i = 1; i < flow.steps; i++) {
+      await page.keyboard.press('ArrowRight');
+      await expect(player(page)).toHaveAttribute('data-step', String(i));
+    }
+    await expect(player(page)).toHaveAttribute('data-step-id', flow.last);
+    await expect(page.getByRole('button', { name: 'Next step' })).toBeDisabled();
+    await expect(page).toHaveURL(new RegExp(`#/en/${flow.slug}/${flow.steps}`));
+    await page.keyboard.press('ArrowLeft');
+    await expect(player(page)).toHaveAttribute('data-step', String(flow.steps - 2));
+    await page.keyboard.press('Home');
+    await expect(player(page)).toHaveAttribute('data-step', '0');
+  });
+
+  test(`${flow.slug}: steps to the end with the buttons and inspects a message`, async ({ page }) => {
+    await open(page, `en/${flow.slug}`);
+    const next = page.getByRole('button', { name: 'Next step' });
+    for (let i = 1; i < flow.steps; i++) await next.click();
+    await expect(player(page)).toHaveAttribute('data-step-id', flow.last);
+    await expect(next).toBeDisabled();
+    const messages = page.getByRole('listbox', { name: 'Messages' }).getByRole('option');
+    expect(await messages.count()).toBeGreaterThan(0);
+    await messages.first().click();
+    await expect(messages.first()).toHaveAttribute('aria-selected', 'true');
+    const inspector = page.getByRole('region', { name: 'Byte inspector' });
+    await expect(inspector.getByRole('list', { name: 'Fields' }).getByRole('listitem').first()).toBeVisible();
+    await page.getByRole('button', { name: 'Previous step' }).click();
+    await expect(player(page)).toHaveAttribute('data-step', String(flow.steps - 2));
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await expect(player(page)).toHaveAttribute('data-step', '0');
+  });
+
+  test(`${flow.slug}: runs for real against the demo server`, async ({ page }) => {
+    await open(page, `en/${flow.slug}`);
+    await page.getByRole('button', { name: 'Run it for real' }).click();
+    const live = page.locator('[data-live-status]');
+    await expect(live).toHaveAttribute('data-live-status', 'done', { timeout: 20_000 });
+    const options = page.getByRole('listbox', { name: /Live .*: Messages/ }).getByRole('option');
+    expect(await options.count()).toBeGreaterThan(0);
+    await expect(page.getByRole('table', { name: 'What differs' })).toBeVisible();
+  });
+}
+
+test('opening handshake: a wrong version is answered 426, and a link restores the place', async ({
+  page,
+}) => {
+  await open(page, 'en/03-opening-handshake');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await page.getByRole('button', { name: 'Wrong version' }).click();
+  await expect(page.getByRole('button', { name: 'Wrong version' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(player(page)).toHaveAttribute('data-step-id', 'reject-426');
+  await expect(page).toHaveURL(/#\/en\/03-opening-handshake\/4\?choice=wrong-version/);
+  await page.goto('/#/en/03-opening-handshake/4?choice=foreign-origin');
+  await page.reload();
+  await expect(player(page)).toHaveAttribute('data-step-id', 'reject-403');
+  await expect(page.getByRole('option', { name: /403 Forbidden/ })).toBeVisible();
+});
+
+test('closing handshake: cutting TCP ends in 1006 that never appears on the wire', async ({ page }) => {
+  await open(page, 'en/05-closing-handshake');
+  await page.getByRole('button', { name: 'Cut the connection' }).click();
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(player(page)).toHaveAttribute('data-step-id', 'abnormal');
+  await expect(page.getByText(/1006 never appears on the wire/)).toBeVisible();
+  await expect(page.getByRole('option', { name: /Close/ })).toHaveCount(0);
+});
+
+test('frames: the byte inspector and masking table are keyboard operable', async ({ page }) => {
+  await open(page, 'en/04-frames/3');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'masking');
+  const inspector = page.getByRole('region', { name: 'Byte inspector' });
+  await expect(inspector.getByText('Masking: payload XOR key')).toBeVisible();
+  const key = inspector.getByRole('button', { name: /Masking key/ }).first();
+  await key.focus();
+  await expect(inspector.locator('.explain')).toContainText('Masking key');
+  await expect(inspector.locator('.explain')).toContainText('bytes 2–5');
+  await page.keyboard.press('ArrowRight');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'server-text');
+});
+
+test('plays at top speed to the end, then Play is disabled', async ({ page }) => {
+  await open(page, 'en/01-request-response');
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('16');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(player(page)).toHaveAttribute('data-step-id', 'summary', { timeout: 10_000 });
+  await expect(page.getByRole('button', { name: 'Play' })).toBeDisabled();
+});
+
+test('Korean controls carry Korean names', async ({ page }) => {
+  await open(page, 'ko/02-long-polling');
+  for (const name of ['다음 단계', '이전 단계', '재생', '처음부터', '실제로 실행']) {
+    await expect(page.getByRole('button', { name, exact: true })).toBeVisible();
+  }
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`no serious axe violations in the player (${theme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+    await open(page, 'en/04-frames/3');
+    const results = await new AxeBuilder({ page }).include('section[data-scenario]').analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
+}
+
+test('the paste inspector explains a malformed frame', async ({ page }) => {
+  await page.goto('/#/en/inspector');
+  const box = page.getByRole('textbox', { name: /Bytes in hex/ });
+  await box.fill('c1 05 48 65 6c 6c 6f');
+  await expect(page.getByRole('status')).toContainText('RSV_SET');
+  await expect(page.getByRole('status')).toContainText('At byte 0');
+});
