@@ -4,10 +4,12 @@
  */
 import { benchProtocol } from './protocol.ts';
 import { benchServer } from './server.ts';
+import { benchBrowser } from './browser.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
   ['server', benchServer],
+  ['browser', benchBrowser],
 ];
 
 for (const [name, run] of benches) {
