@@ -1,0 +1,52 @@
+/**
+ * The lab, run for real against the demo server: every contender delivers the events, and the payload
+ * bytes each one read in the page agree exactly with what the server's tap saw on its connections.
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { attribute } from '../../src/lib/lab/attribute';
+import { runFromJson } from '../../src/lib/lab/runFile';
+import { CONTENDERS } from '../../src/lib/lab/types';
+
+test('a short run: every contender delivers every event, and its bytes agree with the tap', async ({
+  page,
+}) => {
+  await page.goto('/#/en/lab');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Lab');
+  await page.getByLabel('Events per second').fill('20');
+  await page.getByLabel('Payload size (bytes)').fill('64');
+  await page.getByLabel('Short polling interval (ms)').fill('200');
+  await page.getByLabel('Run length (seconds)').fill('3');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('lab-status')).toHaveText(/Finished/, { timeout: 20_000 });
+  await expect(page.getByTestId('lab-announce')).toContainText('Run finished: Short polling p50');
+
+  const table = page.getByRole('table', { name: /What each contender cost/ });
+  await expect(table).toBeVisible();
+  for (const contender of CONTENDERS) {
+    const row = table.locator(`tr[data-contender="${contender}"]`);
+    await expect(row.locator('[data-col="missed"]')).toHaveText('0');
+    expect(Number(await row.locator('[data-col="delivered"]').textContent())).toBeGreaterThanOrEqual(40);
+  }
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export run (JSON)' }).click();
+  const file = await (await downloading).path();
+  const run = runFromJson(JSON.parse(await readFile(file, 'utf8')));
+  const bytes = attribute(run.trace).bytes;
+  for (const contender of CONTENDERS) {
+    expect(run.pageBytes[contender], contender).toBeGreaterThan(0);
+    expect(bytes[contender].s2c.payload, contender).toBe(run.pageBytes[contender]);
+  }
+  const ids = new Set(run.receipts.map((r) => r.id));
+  expect(ids.size).toBe(run.expected.to - run.expected.from + 1);
+
+  const csv = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export figures (CSV)' }).click();
+  const text = await readFile(await (await csv).path(), 'utf8');
+  expect(text.split('\r\n')[0]).toMatch(/^contender,expected,delivered/);
+
+  const axe = await new AxeBuilder({ page }).include('.lab').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+});
