@@ -84,7 +84,7 @@ function openSocket(tap: TapSession, path: string, params: Record<string, string
             ? Promise.resolve(messages.shift())
             : new Promise((r, j) => {
                 waiting.push(r);
-                setTimeout(() => j(new Error('no message from the server')), 4000);
+                setTimeout(() => j(new Error('no message from the server')), 8000);
               }),
       });
     ws.onerror = () => reject(new Error(`could not open ${path}`));

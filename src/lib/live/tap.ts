@@ -23,7 +23,7 @@ export function wsUrl(path: string): string {
   return `${scheme}//${location.host}${path}`;
 }
 
-export function openTap(timeoutMs = 5000): Promise<TapSession> {
+export function openTap(timeoutMs = 10_000): Promise<TapSession> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl('/ws/tap'));
     const events: TraceEvent[] = [];
