@@ -50,3 +50,50 @@ test('a short run: every contender delivers every event, and its bytes agree wit
   const axe = await new AxeBuilder({ page }).include('.lab').analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 });
+
+test('cutting every connection: SSE and WebSocket reconnect and nothing is missed', async ({ page }) => {
+  await page.goto('/#/en/lab');
+  await page.getByLabel('Events per second').fill('10');
+  await page.getByLabel('Run length (seconds)').fill('3');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('lab-status')).toHaveText(/Running/);
+  await page.waitForTimeout(1000);
+  await page.getByRole('button', { name: 'Cut every connection' }).click();
+  await expect(page.getByTestId('lab-status')).toHaveText(/Finished/, { timeout: 20_000 });
+  const table = page.getByRole('table');
+  for (const contender of ['sse', 'ws']) {
+    const row = table.locator(`tr[data-contender="${contender}"]`);
+    await expect(row.locator('[data-col="reconnects"]')).toHaveText('1');
+    await expect(row.locator('[data-col="missed"]')).toHaveText('0');
+  }
+});
+
+test('a HAR file with WebSocket messages opens in the diagram and inspector; a bad file changes nothing', async ({
+  page,
+}) => {
+  await page.goto('/#/ko/lab');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('실험실');
+  await page.goto('/#/en/lab');
+  const input = page.getByLabel('Import a saved run or HAR file');
+  await input.setInputFiles(new URL('../fixtures/lab.har', import.meta.url).pathname);
+  const har = page.locator('section[data-source="har"]');
+  await expect(har.getByRole('note')).toContainText('rebuilt');
+  const messages = har.getByRole('listbox');
+  await messages.focus();
+  await page.keyboard.press('End');
+  await expect(har.getByRole('region', { name: 'Byte inspector' })).toBeVisible();
+  const before = await har.innerHTML();
+
+  await input.setInputFiles({
+    name: 'broken.har',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"log": {}}'),
+  });
+  await expect(page.getByRole('alert')).toContainText('no log.entries');
+  expect(await har.innerHTML()).toBe(before);
+
+  await input.setInputFiles(new URL('../fixtures/lab-run.json', import.meta.url).pathname);
+  await expect(page.getByRole('table')).toBeVisible();
+  const axe = await new AxeBuilder({ page }).include('.lab').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+});

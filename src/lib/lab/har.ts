@@ -63,11 +63,14 @@ function bodyOf(text: unknown, encoding: unknown): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-function withBodyLength(list: HttpHeader[], body: Uint8Array, bodyAllowed: boolean): HttpHeader[] {
+/**
+ * The body's framing, rebuilt: Content-Length of the body as recorded. `always` gives a response an
+ * explicit 0 too, since a response with no framing would run until the connection closes (RFC 9112
+ * section 6.3).
+ */
+function withBodyLength(list: HttpHeader[], body: Uint8Array, always: boolean): HttpHeader[] {
   const kept = list.filter((h) => !HOP_BY_BODY.has(h.name.toLowerCase()));
-  return bodyAllowed && body.length > 0
-    ? [...kept, { name: 'Content-Length', value: String(body.length) }]
-    : kept;
+  return always || body.length > 0 ? [...kept, { name: 'Content-Length', value: String(body.length) }] : kept;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -122,7 +125,7 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
       bytes: serializeRequest({
         method,
         target,
-        headers: withBodyLength(reqHeaders, reqBody, true),
+        headers: withBodyLength(reqHeaders, reqBody, false),
         body: reqBody,
       }),
     });
@@ -133,7 +136,12 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
         status === 101 || status === 204 || status === 304
           ? new Uint8Array(0)
           : bodyOf(content.text, content.encoding);
-      const resHeaders = withBodyLength(clean(headers(response.headers, `entry ${i} response`)), body, true);
+      const framed = status >= 200 && status !== 204 && status !== 304;
+      const resHeaders = withBodyLength(
+        clean(headers(response.headers, `entry ${i} response`)),
+        body,
+        framed,
+      );
       const reason =
         typeof response.statusText === 'string' && response.statusText
           ? response.statusText.replace(/[\r\n]/g, ' ')
