@@ -22,13 +22,13 @@ const BLOCKS = 10;
 const TARGET_SOCKETS = 5_000;
 const TARGET_POLLS = 1_000;
 
-/** The tap reader, run in its own process: prints the session id, then how many messages it got. */
+/** The tap reader, run in its own process: prints the session id, then how many events it got. */
 const TAP_READER = `
 const { WebSocket } = require('ws');
 const tap = new WebSocket(process.argv[1]);
 let count = 0, session = '';
 tap.on('message', (data) => {
-  if (session) { count++; return; }
+  if (session) { count += JSON.parse(String(data)).events?.length ?? 0; return; }
   session = JSON.parse(String(data)).session;
   process.stdout.write(session + '\\n');
 });

@@ -15,7 +15,7 @@ afterAll(() => server.close());
 const MASK = new Uint8Array([1, 2, 3, 4]);
 
 function events(messages: TapServerMessage[]): TraceEvent[] {
-  return messages.flatMap((m) => (m.type === 'event' ? [eventFromJson(m.event)] : []));
+  return messages.flatMap((m) => (m.type === 'events' ? m.events.map((event) => eventFromJson(event)) : []));
 }
 
 function concat(list: TraceEvent[], conn: string, dir: 'c2s' | 's2c', type: 'bytes' | 'unit'): Buffer {

@@ -64,13 +64,15 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
           close: () => socket.close(1000),
         };
         resolve(session);
-      } else if (data.type === 'event') {
-        try {
-          events.push(eventFromJson(data.event));
-          last = Date.now();
-        } catch {
-          // A malformed event is skipped; the rest of the trace still shows.
+      } else if (data.type === 'events') {
+        for (const event of data.events) {
+          try {
+            events.push(eventFromJson(event));
+          } catch {
+            // A malformed event is skipped; the rest of the trace still shows.
+          }
         }
+        last = Date.now();
       } else if (data.type === 'dropped' && session) {
         session.dropped += data.count;
       }

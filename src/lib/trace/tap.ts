@@ -7,14 +7,15 @@
  * 2. The page adds `session=<id>` to the query of every request it makes for a live run (fetch,
  *    EventSource, WebSocket URL). The server assigns a TCP connection to the session named by the first
  *    request on it; bytes seen before that request is parsed are held and sent once it is.
- * 3. The server sends `event` messages (trace events in their JSON form) for that session's connections,
- *    and nothing from any other session. `dropped` reports events lost to the per-session buffer limit.
+ * 3. The server sends `events` messages, each a batch of trace events in their JSON form and in order,
+ *    for that session's connections and nothing from any other session: one message per batch keeps the
+ *    tap's cost per watched byte low. `dropped` reports events lost to the per-session buffer limit.
  */
 import type { JsonTraceEvent } from './json';
 
 export type TapServerMessage =
   | { type: 'hello'; session: string; startedAt: number }
-  | { type: 'event'; event: JsonTraceEvent }
+  | { type: 'events'; events: JsonTraceEvent[] }
   | { type: 'dropped'; count: number };
 
 /** The query parameter that ties a request to a tap session. */
