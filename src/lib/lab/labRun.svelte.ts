@@ -136,14 +136,19 @@ export class LabRun {
 
   async fault(kind: 'latency' | 'cut' | 'pause' | 'resume', latencyMs = 0): Promise<void> {
     if (this.status !== 'running') return;
-    if (kind === 'latency') {
-      this.latencyMs = latencyMs;
-      await this.request('POST', '/api/faults', { addLatencyMs: latencyMs });
-    } else if (kind === 'cut') {
-      await this.request('POST', '/api/faults', { cutAll: true });
-    } else {
-      await this.request('POST', `/api/stream/${kind}`);
-      this.paused = kind === 'pause';
+    try {
+      if (kind === 'latency') {
+        this.latencyMs = latencyMs;
+        await this.request('POST', '/api/faults', { addLatencyMs: latencyMs });
+      } else if (kind === 'cut') {
+        await this.request('POST', '/api/faults', { cutAll: true });
+      } else {
+        await this.request('POST', `/api/stream/${kind}`);
+        this.paused = kind === 'pause';
+      }
+    } catch (error) {
+      // A fault that could not be applied leaves the run going; the status line says why.
+      this.error = error instanceof Error ? error.message : String(error);
     }
   }
 
