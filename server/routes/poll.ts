@@ -54,8 +54,9 @@ export class PendingPolls {
     const unsubscribe = stream.subscribe({
       // The stream already applied its injected latency before calling deliver.
       deliver: () => poll.finish(stream.since(since)),
+      // A cut is a network failure, not an answer: the client sees its request fail and must re-request.
       cut: () => {
-        poll.finish([]);
+        gone();
         req.socket.destroy();
       },
     });

@@ -163,9 +163,9 @@ test('the theme follows the toggle and persists', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true');
 });
 
-test('skip link, lab placeholder and unknown addresses', async ({ page }) => {
+test('skip link, the lab route and unknown addresses', async ({ page }) => {
   await page.goto('/#/ko/lab');
-  await expect(page.getByRole('heading', { level: 1, name: '실습실' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: /^실험실/ })).toBeVisible();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: '본문으로 건너뛰기' })).toBeFocused();
   await page.goto('/#/en/99-nothing/1');
@@ -205,3 +205,39 @@ for (const where of ['page', 'player'] as const) {
     }
   }
 }
+
+test('the comparison lesson quotes the last lab run, or points to the lab', async ({ page }) => {
+  await page.goto('/#/en/06-http-vs-websocket/1');
+  const summary = page.getByRole('complementary', { name: 'Measured in the lab' });
+  await expect(summary.getByRole('link', { name: /No lab run yet/ })).toHaveAttribute('href', '#/en/lab');
+  const run = {
+    version: 1,
+    at: Date.UTC(2026, 0, 2),
+    settings: { rate: 10, payloadBytes: 32, pollIntervalMs: 200, durationMs: 2000 },
+    expected: 19,
+    contenders: [
+      {
+        contender: 'ws',
+        p50: 1.8,
+        bytesPerEvent: 114,
+        delivered: 19,
+        missed: 0,
+        requests: 1,
+        connections: 1,
+      },
+      {
+        contender: 'long',
+        p50: 4.4,
+        bytesPerEvent: 893,
+        delivered: 19,
+        missed: 0,
+        requests: 20,
+        connections: 1,
+      },
+    ],
+  };
+  await page.evaluate((value) => localStorage.setItem('wirescope.lab.lastRun', JSON.stringify(value)), run);
+  await page.reload();
+  await expect(summary.locator('li[data-contender="ws"]')).toContainText('WebSocket: p50');
+  await expect(summary.locator('li[data-contender="long"]')).toContainText('893');
+});

@@ -115,4 +115,14 @@ describe('short polling and SSE', () => {
     await closed;
     req.destroy();
   });
+
+  it('cuts a held long poll without answering it, as a network failure would', async () => {
+    const client = await RawClient.open(server.port);
+    client.send(`GET /api/poll?wait=30000 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    await waitFor(() => server.ctx.polls.size === 1);
+    await post('/api/faults', { cutAll: true });
+    await client.closed();
+    expect(client.receivedBytes).toHaveLength(0);
+    expect(server.ctx.polls.size).toBe(0);
+  });
 });
