@@ -31,6 +31,8 @@ export type PasteResult =
       fields: Field[];
       summary: string;
       fault?: Fault;
+      /** For a unit cut short: what is missing, from the annotator (e.g. "the payload has 4 of 5 bytes"). */
+      missing?: string;
     };
 
 function describe(kind: UnitKind, bytes: Uint8Array): string {
@@ -69,7 +71,7 @@ export function decodePasted(text: string): PasteResult {
       ? annotateFrame(bytes)
       : annotateHttp(bytes, { kind: kind === 'http-request' ? 'request' : 'response', requestMethod: 'GET' });
   const fault = faultOf(fields);
-  const truncated = fields.some((f) => f.id === 'truncated');
+  const truncated = fields.find((f) => f.id === 'truncated');
   return {
     status: fault ? 'fault' : truncated ? 'truncated' : 'ok',
     kind,
@@ -77,6 +79,7 @@ export function decodePasted(text: string): PasteResult {
     fields,
     summary: describe(kind, bytes),
     ...(fault ? { fault } : {}),
+    ...(truncated?.note ? { missing: truncated.note } : {}),
   };
 }
 

@@ -35,6 +35,15 @@ describe('decodePasted', () => {
     expect(nm.status === 'fault' && nm.fault?.offset).toBe(2);
   });
 
+  it('says what a frame cut short is missing', () => {
+    const r = decodePasted('81 85 37 fa 21 3d 7f 9f 4d 51');
+    expect(r).toMatchObject({ status: 'truncated', missing: 'the payload has 4 of 5 bytes' });
+    expect(decodePasted('81 fe 01')).toMatchObject({
+      status: 'truncated',
+      missing: /2-byte extended length/,
+    });
+  });
+
   it('says where the hex is not hex', () => {
     const r = decodePasted('81 85\n37 zz');
     expect(r).toMatchObject({ status: 'bad-hex', line: 2 });
