@@ -6,6 +6,8 @@
  * contenders' requests one after another: HTTP/1.1 answers in order (RFC 9112 section 9.3), so each
  * response belongs to the oldest unanswered request on its connection.
  */
+import { concatBytes } from '../protocol/bytes';
+import { headLength } from '../protocol/http';
 import type { Direction, Trace } from '../trace/types';
 import type { ContenderId } from './types';
 
@@ -52,14 +54,6 @@ function emptySplit(): Record<Direction, ByteSplit> {
 }
 
 const latin1 = new TextDecoder('latin1');
-
-/** Byte length of an HTTP message's head (through the blank line), or the whole unit if none. */
-export function headLength(bytes: Uint8Array): number {
-  for (let i = 3; i < bytes.length; i++) {
-    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
-  }
-  return bytes.length;
-}
 
 export function partyOfRequest(bytes: Uint8Array): Party {
   const line = latin1.decode(bytes.subarray(0, Math.min(bytes.length, 2048))).split('\r\n', 1)[0] ?? '';
@@ -219,7 +213,7 @@ export function attribute(trace: Trace): Attribution {
   for (const s of conns.values()) {
     // Bytes no unit covers: an SSE stream's body, or a response cut short.
     if (s.streamOf?.party === 'sse') {
-      const body = concat(s.sent).subarray(s.streamFrom);
+      const body = concatBytes(s.sent).subarray(s.streamFrom);
       const split = s.chunkedStream ? splitChunked(body) : { headers: 0, payload: body.length };
       bytes.sse.s2c.headers += split.headers;
       bytes.sse.s2c.payload += split.payload;
@@ -231,16 +225,4 @@ export function attribute(trace: Trace): Attribution {
     for (const exchange of s.pending) if (exchange.end === exchange.start) exchange.end = end;
   }
   return { bytes, exchanges, connections, end };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

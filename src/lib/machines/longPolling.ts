@@ -7,7 +7,8 @@ import { assign, setup } from 'xstate';
 import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
 import { baseContext, enterStep, httpDate, type BaseContext, type BaseInput, type StepBuild } from './kit';
 import type { StepBuilder } from './kit';
-import { FIXED, headBytes, httpRequest, httpResponse, statusSummary } from './wire';
+import { headLength } from '../protocol/http';
+import { FIXED, httpRequest, httpResponse, statusSummary } from './wire';
 
 export interface LongPollingContext extends BaseContext {
   speed: number;
@@ -33,7 +34,7 @@ function poll(b: StepBuilder, c: LongPollingContext): Partial<LongPollingContext
     ['Accept', 'application/json'],
   ]);
   b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
-  return { requests: c.requests + 1, headerBytes: c.headerBytes + headBytes(bytes) };
+  return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
 
 export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
@@ -67,7 +68,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
       responses: c.responses + 1,
       delivered: c.delivered + 1,
       lastId: id,
-      headerBytes: c.headerBytes + headBytes(bytes),
+      headerBytes: c.headerBytes + headLength(bytes),
     };
   },
   'wait-expires': (b) => {
@@ -79,7 +80,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
       ['Cache-Control', 'no-store'],
     ]);
     b.unit(CONN, 's2c', 'http-response', statusSummary(204), bytes);
-    return { held: c.held - 1, responses: c.responses + 1, headerBytes: c.headerBytes + headBytes(bytes) };
+    return { held: c.held - 1, responses: c.responses + 1, headerBytes: c.headerBytes + headLength(bytes) };
   },
   're-request': (b, c) => poll(b, c),
   summary: (b, c) => {

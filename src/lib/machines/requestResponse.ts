@@ -13,7 +13,8 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
-import { FIXED, headBytes, httpRequest, httpResponse, statusSummary } from './wire';
+import { headLength } from '../protocol/http';
+import { FIXED, httpRequest, httpResponse, statusSummary } from './wire';
 
 export interface RequestResponseContext extends BaseContext {
   requests: number;
@@ -52,7 +53,7 @@ function exchange(
 ): Partial<RequestResponseContext> {
   const bytes = get(target);
   b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
-  return { requests: c.requests + 1, headerBytes: c.headerBytes + headBytes(bytes) };
+  return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
 
 function answer(
@@ -64,7 +65,7 @@ function answer(
   b.wait(2);
   const bytes = ok(b.t, body);
   b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
-  return { headerBytes: c.headerBytes + headBytes(bytes), delivered: c.delivered + (delivers ? 1 : 0) };
+  return { headerBytes: c.headerBytes + headLength(bytes), delivered: c.delivered + (delivers ? 1 : 0) };
 }
 
 export const STEPS: Record<string, StepBuild<RequestResponseContext>> = {

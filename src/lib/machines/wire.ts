@@ -127,11 +127,3 @@ export function closeSummary(code: number | undefined, reason: string, masked: b
   const body = code === undefined ? 'empty body' : `${code}${reason ? ` '${reason}'` : ''}`;
   return `Close ${body}${masked ? ' (masked)' : ''}`;
 }
-
-/** Total header bytes of an HTTP message: everything up to and including the blank line. */
-export function headBytes(bytes: Uint8Array): number {
-  for (let i = 3; i < bytes.length; i++) {
-    if (bytes[i - 3] === 13 && bytes[i - 2] === 10 && bytes[i - 1] === 13 && bytes[i] === 10) return i + 1;
-  }
-  return bytes.length;
-}

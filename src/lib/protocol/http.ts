@@ -14,6 +14,7 @@ import {
   REASON_PHRASES,
   STATUS_SWITCHING_PROTOCOLS,
 } from './constants.ts';
+import { concatBytes } from './bytes.ts';
 import { HttpError, type HttpErrorCode } from './errors.ts';
 
 export interface HttpHeader {
@@ -120,6 +121,17 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
     s += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
   }
   return s;
+}
+
+/**
+ * Byte length of a message's head, through the CRLF CRLF that ends it (RFC 9112 section 2.1), or all of
+ * `bytes` when they hold no such end. It counts bytes on the wire; parsing is parseHttpMessage's job.
+ */
+export function headLength(bytes: Uint8Array): number {
+  for (let i = 3; i < bytes.length; i++) {
+    if (bytes[i - 3] === 13 && bytes[i - 2] === 10 && bytes[i - 1] === 13 && bytes[i] === 10) return i + 1;
+  }
+  return bytes.length;
 }
 
 /** A string with chars <= 0xFF to bytes (the inverse of latin1). */
@@ -611,13 +623,7 @@ function parseChunked(
     });
     pos = line.next;
   }
-  const body = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    body.set(p, o);
-    o += p.length;
-  }
-  message.body = body;
+  message.body = concatBytes(parts, total);
   message.chunks = chunks;
   message.trailers = trailers;
   return pos;
@@ -769,18 +775,6 @@ function serializeBody(
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /**
  * Serialise a request exactly as described: the headers given are written in order and nothing is
  * added (lessons show what is on the wire). With `Transfer-Encoding: chunked`, `chunks` (or the body as
@@ -789,7 +783,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 export function serializeRequest(init: RequestInit): Uint8Array {
   const headers = init.headers ?? [];
   const head = serializeHead(`${init.method} ${init.target} ${init.version ?? HTTP_VERSION_1_1}`, headers);
-  return concat([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
+  return concatBytes([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
 }
 
 /** Serialise a response; the reason phrase defaults to the standard one (RFC 9110 section 15). */
@@ -797,7 +791,7 @@ export function serializeResponse(init: ResponseInit): Uint8Array {
   const headers = init.headers ?? [];
   const reason = init.reason ?? REASON_PHRASES[init.status] ?? '';
   const head = serializeHead(`${init.version ?? HTTP_VERSION_1_1} ${init.status} ${reason}`, headers);
-  return concat([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
+  return concatBytes([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
 }
 
 /** Serialise a parsed message (parse then serialise gives an equivalent message back). */

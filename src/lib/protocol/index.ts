@@ -35,6 +35,7 @@ export {
 } from './close.ts';
 export type { CloseCodeInfo, CloseBody } from './close.ts';
 export { encodeBase64, decodeBase64 } from './base64.ts';
+export { concatBytes } from './bytes.ts';
 export { parseHex, toHex } from './hex.ts';
 export {
   generateKey,
@@ -70,6 +71,7 @@ export {
   serializeMessage,
   getHeader,
   headerTokens,
+  headLength,
   latin1,
   latin1Bytes,
 } from './http.ts';

@@ -4,6 +4,7 @@
  * Control frames may arrive between fragments and are delivered at once. Text is validated as it
  * arrives (section 8.1), so a bad byte fails the connection at the fragment that carries it.
  */
+import { concatBytes } from './bytes.ts';
 import { CloseCode, DEFAULT_MAX_PAYLOAD, Opcode } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import { parseCloseBody } from './close.ts';
@@ -147,7 +148,7 @@ export class MessageAssembler {
 
     const opcode = this.opcode;
     const frames = this.parts.length;
-    const data = frames === 1 ? this.parts[0]! : join(this.parts, size);
+    const data = frames === 1 ? this.parts[0]! : concatBytes(this.parts, size);
     this.opcode = -1;
     this.parts = [];
     this.size = 0;
@@ -156,16 +157,6 @@ export class MessageAssembler {
     }
     return { type: 'message', opcode, binary: true, data, frames };
   }
-}
-
-function join(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export interface MessageReaderOptions extends DecodeOptions, AssemblerOptions {}

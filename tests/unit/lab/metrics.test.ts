@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attribute,
-  frameHeaderLength,
-  headLength,
-  partyOfRequest,
-  splitChunked,
-} from '../../../src/lib/lab/attribute';
+import { attribute, frameHeaderLength, partyOfRequest, splitChunked } from '../../../src/lib/lab/attribute';
 import { computeFigures, heldOpen, latencies, latencyFigures } from '../../../src/lib/lab/metrics';
 import { CONTENDERS, type Receipt } from '../../../src/lib/lab/types';
 import type { UnitEvent } from '../../../src/lib/trace/types';
-import { encodeFrame, latin1Bytes } from '../../../src/lib/protocol/index.ts';
+import { encodeFrame, headLength, latin1Bytes } from '../../../src/lib/protocol/index.ts';
 import { loadRun } from './fixtures';
 
 const clean = loadRun('lab-run.json');

@@ -23,6 +23,7 @@ import {
   type Frame,
   type HttpMessage,
 } from '../../../src/lib/protocol/index.ts';
+import { concat } from './helpers.ts';
 
 const SEED = 0x5eed;
 const run = <Ts>(property: fc.IProperty<Ts>, numRuns = 300): void =>
@@ -47,16 +48,6 @@ const frameArb = fc.oneof(
     mask: maskKey,
   }),
 );
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Cut `bytes` at the given points (sorted, deduplicated, clamped). */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -163,7 +154,7 @@ describe('frames', () => {
         fc.array(frameArb, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 12 }),
         (frames, cuts) => {
-          const stream = concat(frames.map((f) => encodeFrame(f)));
+          const stream = concat(...frames.map((f) => encodeFrame(f)));
           const whole = new FrameReader().push(stream);
           const reader = new FrameReader();
           const pieces = split(stream, cuts).flatMap((chunk) => reader.push(chunk));
@@ -300,7 +291,7 @@ describe('HTTP', () => {
         reason,
         version: 'HTTP/1.1',
         headers: [...headers, { name: 'Transfer-Encoding', value: 'chunked' }],
-        body: concat(chunks),
+        body: concat(...chunks),
         chunks: [
           ...chunks.map((data) => ({ size: data.length, extensions: ext, data })),
           { size: 0, extensions: '', data: new Uint8Array(0) },
@@ -327,11 +318,11 @@ describe('HTTP', () => {
         fc.array(message, { minLength: 1, maxLength: 3 }),
         fc.array(fc.nat(), { maxLength: 10 }),
         (messages, cuts) => {
-          const stream = concat(messages.map(serializeMessage));
+          const stream = concat(...messages.map(serializeMessage));
           const kind = messages[0]!.kind;
           const same = messages.filter((m) => m.kind === kind);
           const parser = new HttpParser({ kind });
-          const only = concat(same.map(serializeMessage));
+          const only = concat(...same.map(serializeMessage));
           const got = split(only, cuts).flatMap((c) => parser.push(c));
           expect(got).toEqual(same);
           expect(stream.length).toBeGreaterThan(0);
@@ -344,7 +335,7 @@ describe('HTTP', () => {
   it('annotateHttp covers serialised messages exactly once, with no fault', () => {
     run(
       fc.property(message, fc.uint8Array({ maxLength: 8 }), (m, extra) => {
-        const bytes = concat([serializeMessage(m), extra]);
+        const bytes = concat(serializeMessage(m), extra);
         const fields = annotateHttp(bytes);
         expectCover(fields, bytes.length);
         expect(fields.some((f) => f.id === 'fault')).toBe(false);

@@ -10,19 +10,9 @@ import {
   type Frame,
   type WsEvent,
 } from '../../../src/lib/protocol/index.ts';
-import { ascii, hex, thrown } from './helpers.ts';
+import { ascii, concat, hex, thrown } from './helpers.ts';
 
 const MASK = hex('37 fa 21 3d');
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function feed(reader: FrameReader, stream: Uint8Array, chunkSize: number): Frame[] {
   const frames: Frame[] = [];
