@@ -7,10 +7,11 @@
 import { assign, setup } from 'xstate';
 import { Opcode } from '../protocol/constants';
 import type { Peer } from '../trace/types';
-import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
+import type { ChoiceParams, ScenarioEvent } from './events';
 import {
   baseContext,
-  enterStep,
+  chose,
+  enterStepOf,
   type BaseContext,
   type BaseInput,
   type StepBuild,
@@ -63,15 +64,7 @@ function sendClose(b: StepBuilder, from: Peer, c: ClosingHandshakeContext, n: nu
 
 export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
   open: (b) => {
-    b.events.push({
-      type: 'conn.open',
-      t: b.t,
-      conn: CONN,
-      client: '127.0.0.1:50312',
-      server: '127.0.0.1:8080',
-    });
-    b.peer('client', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, CONN);
-    b.peer('server', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, CONN);
+    b.openWebSocket(CONN);
   },
   'close-sent': (b, c) => {
     const from = initiator(c);
@@ -130,7 +123,7 @@ export const closingHandshakeMachine = setup({
     input: {} as (BaseInput & { code?: number; reason?: string }) | undefined,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
     record: assign(({ context }, params: ChoiceParams) => ({
       choice: params.choice as ClosingChoice,
       choices: [...context.choices, params.choice],
@@ -140,8 +133,7 @@ export const closingHandshakeMachine = setup({
     ),
   },
   guards: {
-    chose: ({ event }, params: ChoiceParams) =>
-      event.type === 'learner.choose' && event.choice === params.choice,
+    chose,
     validConfig: ({ event }) =>
       event.type === 'learner.configure' &&
       (CLOSE_CODES_OFFERED as readonly number[]).includes(event.code) &&
@@ -151,7 +143,7 @@ export const closingHandshakeMachine = setup({
 }).createMachine({
   id: 'closing-handshake',
   context: ({ input }) => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     choice: 'client',
     code: input?.code ?? 1000,
     reason: input?.reason ?? 'done',

@@ -6,10 +6,10 @@
  */
 import { assign, setup } from 'xstate';
 import { Opcode } from '../protocol/constants';
-import type { ScenarioEvent, StepParams } from './events';
+import type { ScenarioEvent } from './events';
 import {
   baseContext,
-  enterStep,
+  enterStepOf,
   rewindStep,
   type BaseContext,
   type BaseInput,
@@ -54,15 +54,7 @@ export function typedSpec(text: string): FrameSpec {
 
 export const STEPS: Record<string, StepBuild<FramesContext>> = {
   open: (b) => {
-    b.events.push({
-      type: 'conn.open',
-      t: b.t,
-      conn: CONN,
-      client: '127.0.0.1:50312',
-      server: '127.0.0.1:8080',
-    });
-    b.peer('client', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, CONN);
-    b.peer('server', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, CONN);
+    b.openWebSocket(CONN);
     b.note('After the handshake: one TCP connection, frames either way', undefined, CONN);
   },
   'client-text': (b) => send(b, FRAME_SPECS['client-text']),
@@ -90,14 +82,14 @@ export const framesMachine = setup({
     input: {} as (BaseInput & { typed?: string }) | undefined,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
     rewind: assign(({ context }) => rewindStep(context)),
     setTyped: assign(({ event }) => (event.type === 'learner.type' ? { typed: event.text } : {})),
   },
 }).createMachine({
   id: 'frames',
   context: ({ input }) => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     typed: input?.typed ?? DEFAULT_TYPED,
   }),
   initial: 'open',

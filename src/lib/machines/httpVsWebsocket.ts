@@ -7,10 +7,10 @@ import { assign, setup } from 'xstate';
 import { Opcode } from '../protocol/constants';
 import { upgradeRequest, upgradeResponse } from '../protocol/handshake';
 import { serializeRequest, serializeResponse } from '../protocol/http';
-import type { ScenarioEvent, StepParams } from './events';
+import type { ScenarioEvent } from './events';
 import {
   baseContext,
-  enterStep,
+  enterStepOf,
   httpDate,
   type BaseContext,
   type BaseInput,
@@ -135,12 +135,12 @@ export const httpVsWebsocketMachine = setup({
     input: {} as BaseInput & HandshakeInput,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
   },
 }).createMachine({
   id: 'http-vs-websocket',
   context: ({ input }) => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     accept: input.accept,
     wrongAccept: input.wrongAccept,
     http: EMPTY,

@@ -15,6 +15,7 @@ import type {
   UnitKind,
 } from '../trace/types';
 import { TRACE_VERSION } from '../trace/types';
+import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
 
 /** t = 0 of every simulated trace: fixed, so a lesson shows the same Date header and timings each time. */
 export const SIM_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
@@ -55,8 +56,17 @@ export interface BaseInput {
   reducedMotion?: boolean;
 }
 
-export function baseContext(client: PeerView, server: PeerView): BaseContext {
-  return { path: [], checkpoints: [], events: [], t: 0, client, server, choices: [] };
+/** Where every scenario starts: no step yet, and both peers without a connection. */
+export function baseContext(): BaseContext {
+  return {
+    path: [],
+    checkpoints: [],
+    events: [],
+    t: 0,
+    client: { tcp: 'CLOSED' },
+    server: { tcp: 'CLOSED' },
+    choices: [],
+  };
 }
 
 /** Appends the events of one step; each method advances the simulated clock as the wire would. */
@@ -77,6 +87,21 @@ export class StepBuilder {
   connect(conn: string): this {
     this.peer('client', { tcp: 'SYN-SENT' }, conn);
     this.t += 3 * LATENCY;
+    this.opened(conn);
+    this.peer('client', { tcp: 'ESTABLISHED' }, conn);
+    this.peer('server', { tcp: 'ESTABLISHED' }, conn);
+    return this;
+  }
+
+  /** A WebSocket that is already OPEN on both sides (its handshake is another lesson's). */
+  openWebSocket(conn: string): this {
+    this.opened(conn);
+    this.peer('client', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, conn);
+    this.peer('server', { readyState: 'OPEN', tcp: 'ESTABLISHED' }, conn);
+    return this;
+  }
+
+  private opened(conn: string): void {
     this.events.push({
       type: 'conn.open',
       t: this.t,
@@ -84,9 +109,6 @@ export class StepBuilder {
       client: '127.0.0.1:50312',
       server: '127.0.0.1:8080',
     });
-    this.peer('client', { tcp: 'ESTABLISHED' }, conn);
-    this.peer('server', { tcp: 'ESTABLISHED' }, conn);
-    return this;
   }
 
   /** A complete unit on the wire; the clock moves by one latency (it arrives then). */
@@ -149,6 +171,17 @@ export function enterStep<C extends BaseContext>(
     client: b.client,
     server: b.server,
   } as Partial<C>;
+}
+
+/** The `enter` action of every scenario machine: enter the step its params name, built by `steps`. */
+export function enterStepOf<C extends BaseContext>(steps: Record<string, StepBuild<C>>) {
+  return ({ context }: { context: C }, params: StepParams): Partial<C> =>
+    enterStep(context, params.step, steps[params.step]!);
+}
+
+/** The `chose` guard of the scenarios with choices: the learner picked the choice its params name. */
+export function chose({ event }: { event: ScenarioEvent }, params: ChoiceParams): boolean {
+  return event.type === 'learner.choose' && event.choice === params.choice;
 }
 
 /**

@@ -4,9 +4,17 @@
  * alone, the wait expires by itself after the named delay `pollWait`.
  */
 import { assign, setup } from 'xstate';
-import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
-import { baseContext, enterStep, httpDate, type BaseContext, type BaseInput, type StepBuild } from './kit';
-import type { StepBuilder } from './kit';
+import type { ChoiceParams, ScenarioEvent } from './events';
+import {
+  baseContext,
+  chose,
+  enterStepOf,
+  httpDate,
+  type BaseContext,
+  type BaseInput,
+  type StepBuild,
+  type StepBuilder,
+} from './kit';
 import { headLength } from '../protocol/http';
 import { FIXED, httpRequest, httpResponse, statusSummary } from './wire';
 
@@ -98,12 +106,11 @@ export const longPollingMachine = setup({
     input: {} as BaseInput | undefined,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
     record: assign(({ context }, params: ChoiceParams) => ({ choices: [...context.choices, params.choice] })),
   },
   guards: {
-    chose: ({ event }, params: ChoiceParams) =>
-      event.type === 'learner.choose' && event.choice === params.choice,
+    chose,
     nothingDeliveredYet: ({ context }) => context.delivered === 0,
     twoResponsesSeen: ({ context }) => context.responses >= 2,
   },
@@ -114,7 +121,7 @@ export const longPollingMachine = setup({
 }).createMachine({
   id: 'long-polling',
   context: ({ input }) => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     speed: input?.speed ?? 1,
     held: 0,
     maxHeld: 0,

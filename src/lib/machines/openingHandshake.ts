@@ -14,10 +14,10 @@ import {
   type UpgradeRequestCheck,
 } from '../protocol/handshake';
 import { serializeRequest, serializeResponse } from '../protocol/http';
-import type { ScenarioEvent, StepParams } from './events';
+import type { ScenarioEvent } from './events';
 import {
   baseContext,
-  enterStep,
+  enterStepOf,
   rewindStep,
   type BaseContext,
   type BaseInput,
@@ -161,7 +161,7 @@ export const openingHandshakeMachine = setup({
     input: {} as OpeningHandshakeInput,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
     rewind: assign(({ context }) => rewindStep(context)),
     choose: assign(({ context, event }) =>
       event.type === 'learner.choose'
@@ -181,7 +181,7 @@ export const openingHandshakeMachine = setup({
 }).createMachine({
   id: 'opening-handshake',
   context: ({ input }) => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     accept: input.accept,
     wrongAccept: input.wrongAccept,
     choice: 'valid',

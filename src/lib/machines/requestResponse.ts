@@ -3,10 +3,10 @@
  * the client asking again on an interval whether anything happened, mostly for nothing.
  */
 import { assign, setup } from 'xstate';
-import type { ScenarioEvent, StepParams } from './events';
+import type { ScenarioEvent } from './events';
 import {
   baseContext,
-  enterStep,
+  enterStepOf,
   httpDate,
   type BaseContext,
   type BaseInput,
@@ -97,12 +97,12 @@ export const requestResponseMachine = setup({
     input: {} as BaseInput | undefined,
   },
   actions: {
-    enter: assign(({ context }, params: StepParams) => enterStep(context, params.step, STEPS[params.step]!)),
+    enter: assign(enterStepOf(STEPS)),
   },
 }).createMachine({
   id: 'request-response',
   context: () => ({
-    ...baseContext({ tcp: 'CLOSED' }, { tcp: 'CLOSED' }),
+    ...baseContext(),
     requests: 0,
     delivered: 0,
     headerBytes: 0,
