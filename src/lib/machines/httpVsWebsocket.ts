@@ -11,21 +11,12 @@ import type { ScenarioEvent } from './events';
 import {
   baseContext,
   enterStepOf,
-  httpDate,
   type BaseContext,
   type BaseInput,
   type StepBuild,
   type StepBuilder,
 } from './kit';
-import {
-  FIXED,
-  frame,
-  frameSummary,
-  httpRequest,
-  httpResponse,
-  statusSummary,
-  type HandshakeInput,
-} from './wire';
+import { FIXED, frame, frameSummary, jsonGet, jsonOk, statusSummary, type HandshakeInput } from './wire';
 
 export interface Tally {
   connections: number;
@@ -51,23 +42,10 @@ function cycle(
 ): Partial<HttpVsWebsocketContext> {
   const conn = `http-${n}`;
   b.connect(conn);
-  const req = httpRequest('GET', '/api/events?since=0', [
-    ['Host', FIXED.host],
-    ['Accept', 'application/json'],
-    ['Connection', 'close'],
-  ]);
+  const req = jsonGet('/api/events?since=0', ['Connection', 'close']);
   b.unit(conn, 'c2s', 'http-request', 'GET /api/events HTTP/1.1', req);
   b.wait(2);
-  const res = httpResponse(
-    200,
-    [
-      ['Date', httpDate(b.t)],
-      ['Content-Type', 'application/json'],
-      ['Content-Length', String(body.length)],
-      ['Connection', 'close'],
-    ],
-    body,
-  );
+  const res = jsonOk(b.t, body, ['Connection', 'close']);
   b.unit(conn, 's2c', 'http-response', `${statusSummary(200)} ${body}`, res);
   b.close(conn, 'server');
   b.peer('client', { tcp: 'CLOSED' }, conn);

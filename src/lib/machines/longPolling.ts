@@ -16,7 +16,7 @@ import {
   type StepBuilder,
 } from './kit';
 import { headLength } from '../protocol/http';
-import { FIXED, httpRequest, httpResponse, statusSummary } from './wire';
+import { httpResponse, jsonGet, jsonOk, statusSummary } from './wire';
 
 export interface LongPollingContext extends BaseContext {
   speed: number;
@@ -37,10 +37,7 @@ const CONN = 'c1';
 
 function poll(b: StepBuilder, c: LongPollingContext): Partial<LongPollingContext> {
   const target = `/api/poll?wait=${POLL_WAIT}&since=${c.lastId}`;
-  const bytes = httpRequest('GET', target, [
-    ['Host', FIXED.host],
-    ['Accept', 'application/json'],
-  ]);
+  const bytes = jsonGet(target);
   b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
   return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
@@ -60,16 +57,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
   'response-data': (b, c) => {
     const id = c.lastId + 1;
     const body = `{"id":${id},"text":"hello"}`;
-    const bytes = httpResponse(
-      200,
-      [
-        ['Date', httpDate(b.t)],
-        ['Content-Type', 'application/json'],
-        ['Content-Length', String(body.length)],
-        ['Cache-Control', 'no-store'],
-      ],
-      body,
-    );
+    const bytes = jsonOk(b.t, body, ['Cache-Control', 'no-store']);
     b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
     return {
       held: c.held - 1,

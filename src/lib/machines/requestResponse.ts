@@ -7,14 +7,13 @@ import type { ScenarioEvent } from './events';
 import {
   baseContext,
   enterStepOf,
-  httpDate,
   type BaseContext,
   type BaseInput,
   type StepBuild,
   type StepBuilder,
 } from './kit';
 import { headLength } from '../protocol/http';
-import { FIXED, httpRequest, httpResponse, statusSummary } from './wire';
+import { jsonGet, jsonOk, statusSummary } from './wire';
 
 export interface RequestResponseContext extends BaseContext {
   requests: number;
@@ -26,32 +25,12 @@ export interface RequestResponseContext extends BaseContext {
 export const POLL_INTERVAL = 5000;
 const CONN = 'c1';
 
-function get(target: string) {
-  return httpRequest('GET', target, [
-    ['Host', FIXED.host],
-    ['Accept', 'application/json'],
-  ]);
-}
-
-function ok(t: number, body: string) {
-  return httpResponse(
-    200,
-    [
-      ['Date', httpDate(t)],
-      ['Content-Type', 'application/json'],
-      ['Content-Length', String(new TextEncoder().encode(body).length)],
-      ['Cache-Control', 'no-store'],
-    ],
-    body,
-  );
-}
-
 function exchange(
   b: StepBuilder,
   c: RequestResponseContext,
   target: string,
 ): Partial<RequestResponseContext> {
-  const bytes = get(target);
+  const bytes = jsonGet(target);
   b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
   return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
@@ -63,7 +42,7 @@ function answer(
   delivers: boolean,
 ): Partial<RequestResponseContext> {
   b.wait(2);
-  const bytes = ok(b.t, body);
+  const bytes = jsonOk(b.t, body, ['Cache-Control', 'no-store']);
   b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
   return { headerBytes: c.headerBytes + headLength(bytes), delivered: c.delivered + (delivers ? 1 : 0) };
 }

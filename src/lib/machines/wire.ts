@@ -7,6 +7,7 @@ import { encodeCloseBody } from '../protocol/close';
 import { encodeFrame, opcodeName } from '../protocol/frame';
 import { serializeRequest, serializeResponse } from '../protocol/http';
 import { acceptSteps, type AcceptSteps } from '../protocol/handshake';
+import { httpDate } from './kit';
 
 export type Header = readonly [name: string, value: string];
 
@@ -57,6 +58,26 @@ export function httpResponse(status: number, headers: readonly Header[], body?: 
     headers: headers.map(([name, value]) => ({ name, value })),
     ...(body === undefined ? {} : { body }),
   });
+}
+
+/** A GET of JSON from the simulated server: Host, Accept, then `extra` headers. */
+export function jsonGet(target: string, ...extra: Header[]): Uint8Array {
+  return httpRequest('GET', target, [['Host', FIXED.host], ['Accept', 'application/json'], ...extra]);
+}
+
+/** The simulated server's 200 with a JSON body at time t: Date, type and byte length, then `extra`. */
+export function jsonOk(t: number, body: string, ...extra: Header[]): Uint8Array {
+  const length = new TextEncoder().encode(body).length;
+  return httpResponse(
+    200,
+    [
+      ['Date', httpDate(t)],
+      ['Content-Type', 'application/json'],
+      ['Content-Length', String(length)],
+      ...extra,
+    ],
+    body,
+  );
 }
 
 export function statusSummary(status: number): string {
