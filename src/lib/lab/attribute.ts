@@ -116,6 +116,8 @@ interface ConnState {
   /** Offset in `sent` where an SSE body starts. */
   streamFrom: number;
   last: Party;
+  /** The TCP connection has closed; until then its stream and held requests run to the trace's end. */
+  closed: boolean;
 }
 
 export function attribute(trace: Trace): Attribution {
@@ -140,6 +142,7 @@ export function attribute(trace: Trace): Attribution {
         sent: [],
         streamFrom: 0,
         last: 'control',
+        closed: false,
       };
       conns.set(conn, s);
     }
@@ -204,6 +207,7 @@ export function attribute(trace: Trace): Attribution {
     } else if (event.type === 'conn.close') {
       const s = conns.get(event.conn);
       if (!s) continue;
+      s.closed = true;
       if (s.streamOf) s.streamOf.end = event.t;
       for (const exchange of s.pending) exchange.end = event.t;
       s.pending = [];
@@ -221,7 +225,8 @@ export function attribute(trace: Trace): Attribution {
       bytes[s.last].s2c.payload += Math.max(0, s.seen.s2c - s.covered.s2c);
     }
     bytes[s.streamOf?.party ?? s.last].c2s.payload += Math.max(0, s.seen.c2s - s.covered.c2s);
-    if (s.streamOf && s.streamOf.end === s.streamOf.start) s.streamOf.end = end;
+    // A stream still open (a run in progress) is held up to now, not only up to its 101 or SSE head.
+    if (s.streamOf && !s.closed) s.streamOf.end = end;
     for (const exchange of s.pending) if (exchange.end === exchange.start) exchange.end = end;
   }
   return { bytes, exchanges, connections, end };

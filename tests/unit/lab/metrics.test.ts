@@ -9,6 +9,21 @@ import { loadRun } from './fixtures';
 const clean = loadRun('lab-run.json');
 const cut = loadRun('lab-run-cut.json');
 
+describe('a run still in progress', () => {
+  it('holds open streams and waiting requests up to the last event, not up to their answer head', () => {
+    const whole = attribute(clean.trace);
+    const wsConn = whole.exchanges.find((x) => x.party === 'ws')!.conn;
+    const firstClose = clean.trace.events.findIndex((e) => e.type === 'conn.close' && e.conn === wsConn);
+    const midway = { ...clean.trace, events: clean.trace.events.slice(0, firstClose) };
+    const partial = attribute(midway);
+    for (const party of ['ws', 'sse'] as const) {
+      const stream = partial.exchanges.find((x) => x.party === party && x.kind === 'stream')!;
+      expect(stream.end, party).toBe(partial.end);
+      expect(stream.end - stream.start, party).toBeGreaterThan(clean.settings.durationMs / 2);
+    }
+  });
+});
+
 describe('figures of a recorded clean run', () => {
   const figures = computeFigures(clean);
   const byId = Object.fromEntries(figures.contenders.map((c) => [c.contender, c]));
