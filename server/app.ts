@@ -72,12 +72,14 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
-  // A malformed request line or head: node:http reports it here; answer 400 (431 for size) and go on.
+  // A malformed request line or head, or a request too slow to arrive: node:http reports it here. Answer
+  // with the status that names the fault and go on.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) return socket.destroy();
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // RFC 9112 section 9.3: responses go out in request order, so once a response to an earlier
+    // (pipelined) request has begun, anything we add would land inside it; close instead.
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent) return socket.destroy();
+    socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
@@ -119,6 +121,29 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   return { ctx, close, onRequest };
 }
 
+/** The status line for a client error node:http reports (the same choice as its own default handler). */
+function clientErrorStatus(code: string | undefined): string {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return '431 Request Header Fields Too Large'; // RFC 6585 section 5
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return '413 Content Too Large'; // RFC 9110 section 15.5.14
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return '408 Request Timeout'; // RFC 9110 section 15.5.9: headersTimeout or requestTimeout ran out
+    default:
+      return '400 Bad Request'; // RFC 9112 section 2.2: a message that does not parse
+  }
+}
+
+/**
+ * How often node:http looks for requests past headersTimeout or requestTimeout. Its default (30 s) would
+ * let a slow client hold a connection for up to 30 s beyond those limits; a quarter of the headers
+ * timeout (at most 1 s) keeps the limits what they say.
+ */
+export function checkingIntervalMs(options: ServerOptions): number {
+  return Math.max(50, Math.min(1000, Math.floor(options.headersTimeoutMs / 4)));
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -133,6 +158,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     maxHeaderSize: options.maxHeaderBytes,
     requestTimeout: options.requestTimeoutMs,
     headersTimeout: options.headersTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(options),
     keepAliveTimeout: options.keepAliveTimeoutMs,
     // Our own checks answer a missing Host with 400 and name the reason.
     requireHostHeader: false,

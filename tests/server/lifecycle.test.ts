@@ -20,7 +20,11 @@ describe('shutdown', () => {
     const ws = new WebSocket(wsUrl(url, '/ws/echo'));
     await once(ws, 'open');
     const poll = fetch(`${url}/api/poll?wait=30000`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Signal only once the poll is held: sent any later, it would rightly be refused with 503.
+    const held = async () =>
+      ((await (await fetch(`${url}/api/stats`)).json()) as { pendingPolls: number }).pendingPolls === 1;
+    const deadline = Date.now() + 5000;
+    while (!(await held()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const closed = once(ws, 'close');
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
