@@ -6,6 +6,7 @@
 import { scalePoint } from 'd3-scale';
 import { format } from 'd3-format';
 import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction } from '../trace/types';
+import { textWidth, wrapText } from './textFit';
 
 export interface Lane {
   id: string;
@@ -26,6 +27,9 @@ export interface LaneView extends Lane {
   x: number;
   readyState?: ReadyState;
   tcp?: TcpState;
+  /** The lane's name wrapped to its header box, and that box's width (centred on x). */
+  labelLines: string[];
+  headerWidth: number;
 }
 
 interface RowBase {
@@ -40,8 +44,12 @@ export interface MessageRow extends RowBase {
   kind: 'message';
   x1: number;
   x2: number;
+  /** Where the arrow starts and ends, under the label. */
+  arrowY: number;
   dir: Direction;
   label: string;
+  /** The label wrapped to the arrow's length; the time stamp shares the first line. */
+  lines: string[];
   unitKind: UnitKind;
   error: boolean;
   conn: string;
@@ -53,7 +61,10 @@ export interface ConnRow extends RowBase {
   kind: 'conn';
   x1: number;
   x2: number;
+  /** Where the dashed line runs, under the label. */
+  lineY: number;
   label: string;
+  lines: string[];
   tone: 'open' | 'close' | 'abnormal';
 }
 
@@ -62,12 +73,26 @@ export interface NoteRow extends RowBase {
   x: number;
   width: number;
   text: string;
+  lines: string[];
   peer?: Peer;
+  /** Which edge carries the bar: the side of the lane the note belongs to. */
+  side: 'left' | 'right';
+}
+
+export interface Badge {
+  lane: string;
+  /** The lifeline the badge sits beside, and the box it is laid out in. */
+  x: number;
+  left: number;
+  width: number;
+  align: 'start' | 'end';
+  label: string;
+  lines: string[];
 }
 
 export interface StateRow extends RowBase {
   kind: 'state';
-  badges: { lane: string; x: number; label: string }[];
+  badges: Badge[];
 }
 
 export type Row = MessageRow | ConnRow | NoteRow | StateRow;
@@ -75,6 +100,8 @@ export type Row = MessageRow | ConnRow | NoteRow | StateRow;
 export interface SequenceLayout {
   width: number;
   height: number;
+  /** Height of the lane header; rows start at `top`. */
+  header: number;
   top: number;
   lanes: LaneView[];
   rows: Row[];
@@ -85,16 +112,121 @@ export const DEFAULT_LANES: readonly Lane[] = [
   { id: 'server', label: 'Server', peer: 'server' },
 ];
 
-export const ROW = { message: 44, conn: 30, state: 24, noteLine: 17, notePad: 12 } as const;
-export const HEADER = 64;
-const MARGIN = 84;
-/** Rough width of one character of note text (px), to estimate how many lines a note wraps to. */
-const CHAR_PX = 7;
+/**
+ * Type sizes (px, at a 16 px root) and line heights the component sets, so text laid out here fits
+ * what is drawn. Keep in step with SequenceDiagram's styles.
+ */
+export const TEXT = {
+  laneLabel: { size: 14.5, line: 17 },
+  laneState: { size: 12, line: 14 },
+  time: { size: 11.2 },
+  summary: { size: 12.8, line: 16 },
+  conn: { size: 12.5, line: 15 },
+  note: { size: 12.5, line: 17 },
+  badge: { size: 11.5, line: 14 },
+} as const;
+/** Horizontal padding inside a message label and a note (left + right), and a note's bar. */
+const LABEL_PAD = 10;
+const NOTE_PAD = 16;
+/** Space from the lane header's rule to the first row. */
+const HEADER_GAP = 8;
+/** Lifelines sit this far in from the edges: room for a header and a note's edge. */
+const marginFor = (width: number): number => Math.round(Math.min(Math.max(width * 0.14, 52), 96));
+/** Messages longer than this many lines end in '…' (the option's accessible name has all of it). */
+const MAX_LABEL_LINES = 4;
+/** Below this width between the outer lifelines, a note uses the whole diagram width instead. */
+const MIN_NOTE_SPAN = 200;
+
+const READY_STATES: readonly ReadyState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+const TCP_STATES: readonly TcpState[] = [
+  'CLOSED',
+  'SYN-SENT',
+  'ESTABLISHED',
+  'FIN-WAIT',
+  'CLOSE-WAIT',
+  'TIME-WAIT',
+];
 
 const ms = format(',.0f');
 
 function describeState(change: { readyState?: ReadyState; tcp?: TcpState }): string {
   return [change.readyState, change.tcp && `TCP ${change.tcp}`].filter(Boolean).join(' · ');
+}
+
+const wrapped = (texts: readonly string[], width: number, size: number): number =>
+  Math.max(...texts.map((t) => wrapText(t, width, { size }).length));
+
+/**
+ * Lays the lane headers out: each header box is centred on its lifeline and no wider than the room
+ * to its neighbours (or the edge), so names and states wrap instead of running into each other. The
+ * height allows for the longest state any lane can reach, so it does not jump from step to step.
+ */
+function layoutHeader(views: LaneView[], width: number): number {
+  let labelLines = 1;
+  let stateLines = 0;
+  views.forEach((v, i) => {
+    const left = i === 0 ? 2 * (v.x - 4) : v.x - views[i - 1]!.x - 8;
+    const right = i === views.length - 1 ? 2 * (width - 4 - v.x) : views[i + 1]!.x - v.x - 8;
+    v.headerWidth = Math.max(Math.min(left, right), 40);
+    v.labelLines = wrapText(v.label, v.headerWidth, { size: TEXT.laneLabel.size });
+    labelLines = Math.max(labelLines, v.labelLines.length);
+    const ready = wrapped(['—', ...READY_STATES], v.headerWidth, TEXT.laneState.size);
+    const tcp = wrapped(
+      TCP_STATES.map((s) => `TCP ${s}`),
+      v.headerWidth,
+      TEXT.laneState.size,
+    );
+    stateLines = Math.max(stateLines, ready + tcp);
+  });
+  return 12 + labelLines * TEXT.laneLabel.line + stateLines * TEXT.laneState.line;
+}
+
+/**
+ * Places one state row's badges beside their lifelines: the outer lanes face inwards, a middle lane
+ * faces the side nobody else in the row needs, and two badges facing into one gap share it.
+ */
+function placeBadges(badges: { lane: string; label: string }[], views: LaneView[], width: number): Badge[] {
+  const index = new Map(views.map((v, i) => [v.id, i]));
+  const present = new Set(badges.map((b) => index.get(b.lane)));
+  const last = views.length - 1;
+  const facing = new Map<number, 'start' | 'end'>();
+  for (const i of [...present].filter((i): i is number => i !== undefined).sort((a, b) => a - b)) {
+    if (i === 0) facing.set(i, 'start');
+    else if (i === last) facing.set(i, 'end');
+    else facing.set(i, present.has(i + 1) && !present.has(i - 1) ? 'end' : 'start');
+  }
+  // 'start' text begins right of the lifeline and runs right; 'end' text ends left of it.
+  const gapOwners = (gap: number): number =>
+    (facing.get(gap) === 'start' ? 1 : 0) + (facing.get(gap + 1) === 'end' ? 1 : 0);
+  return badges.map((b) => {
+    const i = index.get(b.lane) ?? 0;
+    const view = views[i]!;
+    const align = facing.get(i) ?? 'start';
+    const gap = align === 'start' ? i : i - 1;
+    const span = gap < 0 ? view.x - 4 : gap >= last ? width - 4 - view.x : views[gap + 1]!.x - views[gap]!.x;
+    const room = Math.max((gap < 0 || gap >= last ? span : span / gapOwners(gap)) - 12, 40);
+    const left = align === 'start' ? view.x + 6 : view.x - 6 - room;
+    return {
+      lane: b.lane,
+      x: view.x,
+      left,
+      width: room,
+      align,
+      label: b.label,
+      lines: wrapText(b.label, room, { size: TEXT.badge.size }),
+    };
+  });
+}
+
+function messageLines(label: string, time: string, span: number): string[] {
+  const room = Math.max(span - 20 - LABEL_PAD, 24);
+  const timeWidth = textWidth(time, TEXT.time.size) + 6;
+  return wrapText(label, room, {
+    size: TEXT.summary.size,
+    face: 'mono',
+    firstWidth: room - timeWidth,
+    maxLines: MAX_LABEL_LINES,
+  });
 }
 
 export function layoutSequence(
@@ -107,17 +239,39 @@ export function layoutSequence(
   const firstClient = lanes.find((l) => l.peer === 'client')?.id ?? 'client';
   const serverLane = lanes.find((l) => l.peer === 'server')?.id ?? 'server';
   const laneOf = options.laneOf ?? (() => firstClient);
+  const margin = marginFor(width);
   const x = scalePoint<string>()
     .domain(lanes.map((l) => l.id))
-    .range([MARGIN, Math.max(width - MARGIN, MARGIN + 1)]);
-  const views: LaneView[] = lanes.map((l) => ({ ...l, x: x(l.id) ?? MARGIN }));
+    .range([margin, Math.max(width - margin, margin + 1)]);
+  const views: LaneView[] = lanes.map((l) => ({
+    ...l,
+    x: x(l.id) ?? margin,
+    labelLines: [l.label],
+    headerWidth: 0,
+  }));
+  const header = layoutHeader(views, width);
+  const top = header + HEADER_GAP;
   const byId = new Map(views.map((v) => [v.id, v]));
-  const laneX = (id: string): number => byId.get(id)?.x ?? MARGIN;
+  const laneX = (id: string): number => byId.get(id)?.x ?? margin;
   const currentFrom = options.currentFrom ?? cursor;
+  const outer = [views[0]!.x, views.at(-1)!.x];
+  const noteBox =
+    outer[1]! - outer[0]! - 12 >= MIN_NOTE_SPAN
+      ? { x: outer[0]! + 6, width: outer[1]! - outer[0]! - 12 }
+      : { x: 8, width: Math.max(width - 16, 40) };
   const rows: Row[] = [];
-  let y = HEADER;
-  let pendingState: StateRow | undefined;
+  let y = top;
+  let pending: { row: StateRow; labels: { lane: string; label: string }[] } | undefined;
   const end = Math.min(cursor, events.length);
+  const settle = (): void => {
+    if (!pending) return;
+    const badges = placeBadges(pending.labels, views, width);
+    const lines = Math.max(1, ...badges.map((b) => b.lines.length));
+    pending.row.badges = badges;
+    pending.row.height = 10 + lines * TEXT.badge.line;
+    y = pending.row.y + pending.row.height;
+    pending = undefined;
+  };
 
   for (let i = 0; i < end; i++) {
     const e = events[i]!;
@@ -129,38 +283,43 @@ export function layoutSequence(
         if (e.readyState) view.readyState = e.readyState;
         if (e.tcp) view.tcp = e.tcp;
       }
-      if (!pendingState) {
-        pendingState = { kind: 'state', index: i, y, height: ROW.state, current, badges: [] };
-        rows.push(pendingState);
-        y += ROW.state;
+      if (!pending) {
+        const row: StateRow = { kind: 'state', index: i, y, height: 0, current, badges: [] };
+        pending = { row, labels: [] };
+        rows.push(row);
       }
       const label = describeState(e);
-      const badge = pendingState.badges.find((b) => b.lane === lane);
-      if (badge) badge.label = label;
-      else pendingState.badges.push({ lane, x: laneX(lane), label });
+      const known = pending.labels.find((b) => b.lane === lane);
+      if (known) known.label = label;
+      else pending.labels.push({ lane, label });
       continue;
     }
-    pendingState = undefined;
+    settle();
     if (e.type === 'unit') {
       const client = laneX(laneOf(e.conn));
       const server = laneX(serverLane);
+      const time = `${ms(e.t)} ms`;
+      const lines = messageLines(e.summary, time, Math.abs(server - client));
+      const height = 28 + lines.length * TEXT.summary.line;
       rows.push({
         kind: 'message',
         index: i,
         y,
-        height: ROW.message,
+        height,
         current,
         x1: e.dir === 'c2s' ? client : server,
         x2: e.dir === 'c2s' ? server : client,
+        arrowY: y + 10 + lines.length * TEXT.summary.line,
         dir: e.dir,
         label: e.summary,
+        lines,
         unitKind: e.kind,
         error: e.error !== undefined,
         conn: e.conn,
-        time: `${ms(e.t)} ms`,
+        time,
         bytes: e.bytes.length,
       });
-      y += ROW.message;
+      y += height;
     } else if (e.type === 'conn.open' || e.type === 'conn.close') {
       const client = laneX(laneOf(e.conn));
       const tone = e.type === 'conn.open' ? 'open' : e.abnormal ? 'abnormal' : 'close';
@@ -170,44 +329,51 @@ export function layoutSequence(
           : tone === 'abnormal'
             ? 'Connection cut: no FIN, no Close'
             : `TCP closed (FIN from ${(e.type === 'conn.close' && e.by) || 'unknown'})`;
+      const x1 = Math.min(client, laneX(serverLane));
+      const x2 = Math.max(client, laneX(serverLane));
+      const lines = wrapText(label, Math.max(x2 - x1 - 8, 40), { size: TEXT.conn.size });
+      const height = 15 + lines.length * TEXT.conn.line;
       rows.push({
         kind: 'conn',
         index: i,
         y,
-        height: ROW.conn,
+        height,
         current,
-        x1: Math.min(client, laneX(serverLane)),
-        x2: Math.max(client, laneX(serverLane)),
+        x1,
+        x2,
+        lineY: y + 9 + lines.length * TEXT.conn.line,
         label,
+        lines,
         tone,
       });
-      y += ROW.conn;
+      y += height;
     } else if (e.type === 'note') {
-      const noteWidth = Math.max(Math.min(width - 2 * 12, 520), 120);
-      const lines = Math.max(1, Math.ceil((e.text.length * CHAR_PX) / noteWidth));
+      const lines = wrapText(e.text, noteBox.width - NOTE_PAD, { size: TEXT.note.size });
       const anchor =
         e.peer === 'server'
           ? laneX(serverLane)
           : e.peer === 'client'
             ? laneX(laneOf(e.conn))
-            : (views[0]!.x + views.at(-1)!.x) / 2;
-      const left = Math.min(Math.max(anchor - noteWidth / 2, 12), Math.max(width - noteWidth - 12, 12));
-      const height = ROW.notePad + lines * ROW.noteLine;
+            : (outer[0]! + outer[1]!) / 2;
+      const height = 12 + lines.length * TEXT.note.line;
       rows.push({
         kind: 'note',
         index: i,
         y,
         height,
         current,
-        x: left,
-        width: noteWidth,
+        x: noteBox.x,
+        width: noteBox.width,
         text: e.text,
+        lines,
+        side: anchor > (outer[0]! + outer[1]!) / 2 ? 'right' : 'left',
         ...(e.peer ? { peer: e.peer } : {}),
       });
       y += height;
     }
   }
-  return { width, height: y + 16, top: HEADER, lanes: views, rows };
+  settle();
+  return { width, height: y + 16, header, top, lanes: views, rows };
 }
 
 /** Index of the last unit event before `cursor`, at or after `from` if there is one (else any). */

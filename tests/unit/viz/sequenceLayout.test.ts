@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HEADER, ROW, latestUnit, layoutSequence } from '../../../src/lib/viz/sequenceLayout';
+import { TEXT, latestUnit, layoutSequence, type Row } from '../../../src/lib/viz/sequenceLayout';
+import { textWidth } from '../../../src/lib/viz/textFit';
 import type { TraceEvent } from '../../../src/lib/trace/types';
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -72,14 +73,15 @@ describe('layoutSequence', () => {
 
   it('stacks rows top to bottom without overlap and marks the current step', () => {
     const layout = layoutSequence(events, events.length, 600, { currentFrom: 5 });
-    let y = HEADER;
+    let y = layout.top;
+    expect(layout.top).toBeGreaterThan(layout.header);
     for (const row of layout.rows) {
       expect(row.y).toBe(y);
       y += row.height;
     }
     expect(layout.height).toBeGreaterThan(y);
     expect(layout.rows.filter((r) => r.current).map((r) => r.index)).toEqual([5, 6]);
-    expect(layout.rows.find((r) => r.kind === 'message')!.height).toBe(ROW.message);
+    expect(layout.rows.find((r) => r.kind === 'message')!.height).toBe(28 + TEXT.summary.line);
   });
 
   it('places client lanes by connection for side-by-side flows', () => {
@@ -103,11 +105,139 @@ describe('layoutSequence', () => {
   });
 
   it('wraps long notes into taller rows within the width', () => {
-    const long: TraceEvent[] = [{ type: 'note', t: 0, text: 'x'.repeat(300) }];
+    const long: TraceEvent[] = [{ type: 'note', t: 0, text: 'word '.repeat(60).trim() }];
     const row = layoutSequence(long, 1, 400).rows[0]!;
     expect(row.kind).toBe('note');
-    expect(row.height).toBeGreaterThan(ROW.notePad + ROW.noteLine);
-    if (row.kind === 'note') expect(row.x + row.width).toBeLessThanOrEqual(400);
+    expect(row.height).toBeGreaterThan(12 + TEXT.note.line);
+    if (row.kind === 'note') {
+      expect(row.x + row.width).toBeLessThanOrEqual(400);
+      expect(row.lines.join('')).toBe(row.text);
+      expect(row.height).toBe(12 + row.lines.length * TEXT.note.line);
+    }
+  });
+
+  const unmask = 'The server unmasks: payload[i] XOR key[i mod 4], and checks the UTF-8 of the text';
+  const checks = 'Server checks pass: method GET, HTTP/1.1, Upgrade, key, version 13, Origin allowed';
+  const wide: TraceEvent[] = [
+    { type: 'state', t: 0, peer: 'client', conn: 'c', readyState: 'OPEN', tcp: 'ESTABLISHED' },
+    { type: 'state', t: 0, peer: 'server', conn: 'c', readyState: 'OPEN', tcp: 'ESTABLISHED' },
+    { type: 'note', t: 1, peer: 'server', text: checks },
+    { type: 'note', t: 1, peer: 'client', text: unmask },
+    { type: 'note', t: 1, text: '클라이언트가 마스킹한 페이로드를 서버가 키로 되돌립니다' },
+    {
+      type: 'unit',
+      t: 1262,
+      conn: 'c',
+      dir: 'c2s',
+      kind: 'http-request',
+      summary: 'GET /chat HTTP/1.1 Upgrade: websocket Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      bytes: b('x'),
+    },
+    { type: 'conn.close', t: 2, conn: 'c', by: 'server' },
+  ];
+  const boxes = (row: Row): { left: number; right: number; lines: string[]; size: number }[] => {
+    if (row.kind === 'note')
+      return [{ left: row.x + 16, right: row.x + row.width, lines: row.lines, size: TEXT.note.size }];
+    if (row.kind === 'conn') return [{ left: row.x1, right: row.x2, lines: row.lines, size: TEXT.conn.size }];
+    if (row.kind === 'state')
+      return row.badges.map((b) => ({
+        left: b.left,
+        right: b.left + b.width,
+        lines: b.lines,
+        size: TEXT.badge.size,
+      }));
+    return [];
+  };
+
+  for (const width of [644, 356, 300]) {
+    it(`keeps every note, label and badge inside the diagram at ${width} px`, () => {
+      const layout = layoutSequence(wide, wide.length, width);
+      const [client, server] = layout.lanes;
+      for (const row of layout.rows) {
+        for (const box of boxes(row)) {
+          expect(box.left).toBeGreaterThanOrEqual(0);
+          expect(box.right).toBeLessThanOrEqual(width);
+          for (const line of box.lines)
+            expect(textWidth(line.trimEnd(), box.size)).toBeLessThanOrEqual(box.right - box.left);
+        }
+        if (row.kind === 'note' && width >= 600) {
+          // Between the lifelines, never past the server's.
+          expect(row.x).toBeGreaterThan(client!.x);
+          expect(row.x + row.width).toBeLessThan(server!.x);
+        }
+        if (row.kind === 'message') {
+          const span = Math.abs(row.x2 - row.x1) - 20 - 10;
+          expect(row.lines.length).toBeGreaterThan(1);
+          row.lines.forEach((line) =>
+            expect(textWidth(line.trimEnd(), TEXT.summary.size, 'mono')).toBeLessThanOrEqual(span),
+          );
+          expect(row.arrowY).toBeGreaterThanOrEqual(row.y + row.lines.length * TEXT.summary.line);
+          expect(row.arrowY + 10).toBeLessThanOrEqual(row.y + row.height);
+        }
+      }
+      const notes = layout.rows.filter((r) => r.kind === 'note');
+      expect(notes.map((n) => n.kind === 'note' && n.side)).toEqual(['right', 'left', 'left']);
+    });
+  }
+
+  it('keeps a whole label on one line when the arrow is long enough', () => {
+    const layout = layoutSequence(events, events.length, 644);
+    const req = layout.rows.find((r) => r.kind === 'message');
+    expect(req?.kind === 'message' && req.lines).toEqual(['GET / HTTP/1.1']);
+  });
+
+  it('wraps lane names into headers that do not overlap, at a stable height', () => {
+    const lanes = [
+      { id: 'http', label: 'HTTP client', peer: 'client' as const },
+      { id: 'server', label: 'Server', peer: 'server' as const },
+      { id: 'ws', label: 'WebSocket client', peer: 'client' as const },
+    ];
+    const narrow = layoutSequence([], 0, 356, { lanes });
+    const views = narrow.lanes;
+    for (let i = 1; i < views.length; i++) {
+      const a = views[i - 1]!;
+      const c = views[i]!;
+      expect(a.x + a.headerWidth / 2).toBeLessThanOrEqual(c.x - c.headerWidth / 2);
+    }
+    expect(views[0]!.x - views[0]!.headerWidth / 2).toBeGreaterThanOrEqual(0);
+    expect(views[2]!.labelLines).toEqual(['WebSocket ', 'client']);
+    const later = layoutSequence(wide, wide.length, 356, { lanes });
+    expect(later.header).toBe(narrow.header);
+  });
+
+  it('lets two badges facing into one gap share it, and a middle lane face the free side', () => {
+    const lanes = [
+      { id: 'http', label: 'HTTP client', peer: 'client' as const },
+      { id: 'server', label: 'Server', peer: 'server' as const },
+      { id: 'ws', label: 'WebSocket client', peer: 'client' as const },
+    ];
+    const laneOf = (c: string | undefined) => (c === 'h' ? 'http' : 'ws');
+    const est = (conn: string, peer: 'client' | 'server'): TraceEvent => ({
+      type: 'state',
+      t: 0,
+      peer,
+      conn,
+      readyState: 'OPEN',
+      tcp: 'ESTABLISHED',
+    });
+    const stateRow = (events: TraceEvent[]) => {
+      const [row] = layoutSequence(events, events.length, 356, { lanes, laneOf }).rows as Row[];
+      if (row?.kind !== 'state') throw new Error('expected a state row');
+      return row;
+    };
+    // Server and WebSocket client: the server faces the free gap on its left.
+    const [server, ws] = stateRow([est('w', 'server'), est('w', 'client')]).badges;
+    expect(server!.align).toBe('end');
+    expect(ws!.align).toBe('end');
+    expect(server!.left + server!.width).toBeLessThanOrEqual(server!.x);
+    expect(ws!.left).toBeGreaterThanOrEqual(server!.x);
+    // All three: the server and the WebSocket client share the right-hand gap.
+    const all = stateRow([est('h', 'client'), est('w', 'server'), est('w', 'client')]);
+    const [, shared, wsShared] = all.badges;
+    expect(shared!.align).toBe('start');
+    expect(shared!.left + shared!.width).toBeLessThanOrEqual(wsShared!.left);
+    expect(shared!.width).toBeLessThan(server!.width);
+    expect(all.height).toBeGreaterThan(10 + TEXT.badge.line);
   });
 
   it('latestUnit prefers the current step, else the last unit before it', () => {
