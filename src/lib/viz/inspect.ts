@@ -102,9 +102,12 @@ export function inspect(
     if (keyField && keyField.end - keyField.start === 4) {
       const key = bytes.subarray(keyField.start, keyField.end);
       const payloadStart = parts[0]?.start ?? keyField.end;
-      const masked = bytes.subarray(payloadStart, parts.at(-1)?.end ?? payloadStart);
+      // A frame cut short has no payload field, only the bytes that did arrive after the key: those
+      // still unmask byte by byte (section 5.3 needs only the key and the byte's index).
+      const masked = bytes.subarray(payloadStart, parts.at(-1)?.end ?? bytes.length);
       const plain = new Uint8Array(masked.length);
-      for (const part of parts) plain.set(part.unmasked!, part.start - payloadStart);
+      if (parts.length) for (const part of parts) plain.set(part.unmasked!, part.start - payloadStart);
+      else masked.forEach((b, i) => (plain[i] = b ^ key[i % 4]!));
       const rows: MaskRow[] = [];
       for (let i = 0; i < Math.min(masked.length, MAX_MASK_ROWS); i++) {
         rows.push({
@@ -119,6 +122,13 @@ export function inspect(
     }
   }
   return result;
+}
+
+/** Header bits grouped by the byte they sit in (byte 0: FIN, RSV, opcode; byte 1: MASK, length). */
+export function byByte(bits: readonly HeaderBit[]): HeaderBit[][] {
+  const groups: HeaderBit[][] = [];
+  for (const bit of bits) (groups[Math.floor(bit.bitStart / 8)] ??= []).push(bit);
+  return groups.filter(Boolean);
 }
 
 /** The field that holds byte `offset`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../../src/lib/viz/inspect';
+import { byByte, fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../../src/lib/viz/inspect';
+import { parseHex } from '../../../src/lib/protocol/hex';
 import { encodeFrame } from '../../../src/lib/protocol/frame';
 import { encodeCloseBody } from '../../../src/lib/protocol/close';
 
@@ -50,5 +51,22 @@ describe('inspect', () => {
     expect(view.fields[0]!.id).toBe('request-line');
     expect(view.fields.some((f) => f.id === 'header:host')).toBe(true);
     expect(view.fields.at(-1)!.end).toBe(bytes.length);
+  });
+
+  it('unmasks the payload bytes that arrived of a frame cut short', () => {
+    // RFC 6455 section 5.7's masked "Hello" without its last byte.
+    const view = inspect('ws-frame', parseHex('81 85 37 fa 21 3d 7f 9f 4d 51'));
+    expect(view.masking?.rows.map((r) => r.offset)).toEqual([6, 7, 8, 9]);
+    expect(view.masking?.rows.map((r) => r.char).join('')).toBe('Hell');
+    expect(view.masking?.rows[3]).toMatchObject({ masked: '51', key: '3d', plain: '6c' });
+    expect(inspect('ws-frame', parseHex('81 85 37 fa 21 3d')).masking?.rows).toEqual([]);
+  });
+
+  it('groups the header bits by byte: FIN, RSV and opcode, then MASK and length', () => {
+    const view = inspect('ws-frame', encodeFrame({ opcode: 1, payload: 'Hello', mask: key }));
+    expect(byByte(view.bits!).map((g) => g.map((b) => b.id))).toEqual([
+      ['fin', 'rsv1', 'rsv2', 'rsv3', 'opcode'],
+      ['mask', 'payload-len'],
+    ]);
   });
 });
