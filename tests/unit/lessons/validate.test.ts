@@ -60,10 +60,13 @@ describe('validateLessons rejects', () => {
 
   it('a checkpoint present in one language only', () => {
     const files = withFile(FRAMES_EN, (t) =>
-      t.replace('## step: pong\n', '## step: pong\n\n### checkpoint\n\nWhy?\n\n### answer\n\nBecause.\n\n'),
+      t.replace(
+        '## step: ping-between\n',
+        '## step: ping-between\n\n### checkpoint\n\nWhy?\n\n### answer\n\nBecause.\n\n',
+      ),
     );
     expect(problemsOf(files)).toContain(
-      'lessons/04-frames/ko.md [step: pong]: missing translation: 0 checkpoint(s) here, 1 in en.md',
+      'lessons/04-frames/ko.md [step: ping-between]: missing translation: 0 checkpoint(s) here, 1 in en.md',
     );
   });
 
