@@ -127,8 +127,8 @@ export const SCENARIOS: Record<ScenarioId, ScenarioSpec> = {
       'start', // both clients want updates from the same server
       'http-cycle', // connect, request, response, close
       'ws-handshake', // one upgrade
-      'http-cycle-again',
-      'ws-push', // the server pushes without being asked
+      'ws-push', // event 2 happens: the server pushes it at once, unasked
+      'http-cycle-again', // the HTTP client learns of event 2 only at its next poll
       'ws-client-send', // and the client sends on the same connection
       'tally', // connections, requests, bytes on one clock
     ],

@@ -32,6 +32,9 @@ export interface HttpVsWebsocketContext extends BaseContext, HandshakeInput {
 
 /** Connection ids: every HTTP cycle opens its own; the WebSocket keeps one. */
 export const WS_CONN = 'ws';
+/** The HTTP client polls once a second; event 2 happens 200 ms into that second. */
+const POLL_INTERVAL_MS = 1000;
+const EVENT_AFTER_MS = 200;
 export const isHttpConn = (conn: string): boolean => conn.startsWith('http');
 
 function cycle(
@@ -43,7 +46,7 @@ function cycle(
   const conn = `http-${n}`;
   b.connect(conn);
   const req = jsonGet('/api/events?since=0', ['Connection', 'close']);
-  b.unit(conn, 'c2s', 'http-request', 'GET /api/events HTTP/1.1', req);
+  b.unit(conn, 'c2s', 'http-request', 'GET /api/events?since=0 HTTP/1.1', req);
   b.wait(2);
   const res = jsonOk(b.t, body, ['Connection', 'close']);
   b.unit(conn, 's2c', 'http-response', `${statusSummary(200)} ${body}`, res);
@@ -84,16 +87,21 @@ export const STEPS: Record<string, StepBuild<HttpVsWebsocketContext>> = {
     b.unit(WS_CONN, 'c2s', 'http-request', 'GET /chat HTTP/1.1 Upgrade: websocket', req);
     const res = serializeResponse(upgradeResponse({ accept: c.accept.accept }));
     b.unit(WS_CONN, 's2c', 'http-response', 'HTTP/1.1 101 Switching Protocols', res);
+    // The server is OPEN once it has sent the 101 (RFC 6455 section 4.2.2); the client once it checked it.
+    b.peer('server', { readyState: 'OPEN' }, WS_CONN);
     b.peer('client', { readyState: 'OPEN' }, WS_CONN);
     return { ws: { connections: 1, requests: 1, messages: 0, bytes: req.length + res.length } };
   },
-  'http-cycle-again': (b, c) => {
-    b.wait(1000);
-    return cycle(b, c, 2, '[{"id":2}]');
-  },
   'ws-push': (b, c) => {
-    b.wait(200);
+    b.wait(EVENT_AFTER_MS);
+    b.note('Event 2 happens at the server: the WebSocket client gets it at once');
     return wsFrame(b, c, '{"id":2}');
+  },
+  'http-cycle-again': (b, c) => {
+    // Polling on an interval: the HTTP client asks again only when its timer comes round.
+    b.wait(POLL_INTERVAL_MS - EVENT_AFTER_MS);
+    b.note(`The HTTP client's next poll, ${POLL_INTERVAL_MS - EVENT_AFTER_MS} ms after event 2 happened`);
+    return cycle(b, c, 2, '[{"id":2}]');
   },
   'ws-client-send': (b, c) => wsFrame(b, c, '{"ack":2}', 0),
   tally: (b, c) => {
@@ -133,14 +141,14 @@ export const httpVsWebsocketMachine = setup({
     },
     'ws-handshake': {
       entry: { type: 'enter', params: { step: 'ws-handshake' } },
-      on: { 'step.next': 'http-cycle-again' },
-    },
-    'http-cycle-again': {
-      entry: { type: 'enter', params: { step: 'http-cycle-again' } },
       on: { 'step.next': 'ws-push' },
     },
     'ws-push': {
       entry: { type: 'enter', params: { step: 'ws-push' } },
+      on: { 'step.next': 'http-cycle-again' },
+    },
+    'http-cycle-again': {
+      entry: { type: 'enter', params: { step: 'http-cycle-again' } },
       on: { 'step.next': 'ws-client-send' },
     },
     'ws-client-send': {

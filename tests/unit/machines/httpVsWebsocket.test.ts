@@ -27,4 +27,20 @@ describe('http-vs-websocket machine', () => {
     const times = c.events.map((e) => e.t);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+
+  it('delivers event 2 over the WebSocket before the HTTP client polls for it', async () => {
+    const { actor } = start(httpVsWebsocketMachine, { ...(await handshakeInput()) });
+    nextUntilEnd(actor);
+    const text = new TextDecoder();
+    const carrying = (u: { bytes: Uint8Array }) => text.decode(u.bytes).includes('{"id":2}');
+    const units = unitsOf(actor);
+    const pushed = units.find((u) => u.conn === 'ws' && u.dir === 's2c' && carrying(u))!;
+    const polled = units.find((u) => u.conn.startsWith('http') && u.dir === 's2c' && carrying(u))!;
+    expect(pushed.t).toBeLessThan(polled.t);
+    expect(polled.t - pushed.t).toBeGreaterThanOrEqual(800);
+    const server = actor
+      .getSnapshot()
+      .context.events.filter((e) => e.type === 'state' && e.peer === 'server' && e.conn === 'ws');
+    expect(server.map((e) => e.type === 'state' && e.readyState)).toContain('OPEN');
+  });
 });
