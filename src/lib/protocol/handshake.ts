@@ -199,6 +199,15 @@ function hasToken(headers: readonly HttpHeader[], name: string, token: string): 
   return headerTokens(headers, name).some((t) => t.toLowerCase() === token);
 }
 
+/** The resource name (path and query, RFC 6455 section 3) of an origin-form or absolute http(s) target. */
+function resourceName(target: string): string | undefined {
+  if (target.startsWith('/')) return target;
+  const absolute = /^https?:\/\/[^/?#]+(\/[^#]*)?$/i.exec(target);
+  if (!absolute) return undefined;
+  const rest = absolute[1] ?? '/';
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /**
  * Server side of section 4.2.1: is this a valid opening handshake? Either the facts the server needs
  * to answer 101, or the error response it must send (400, 403, 405, 426).
@@ -237,9 +246,16 @@ export function validateUpgradeRequest(
       `The opening handshake needs HTTP/1.1, not ${request.version}`,
     );
   }
-  // 4.1 / 3: the request target is a resource name in origin-form (or the absolute form, RFC 9112 3.2.2).
-  if (!request.target.startsWith('/') && !/^wss?:\/\/|^https?:\/\//i.test(request.target)) {
-    return rejection('BAD_TARGET', '4.2.1', 400, `"${request.target}" is not a resource name`);
+  // 4.1 item 3: the Request-URI is the resource name (origin-form) or an absolute http/https URI; a
+  // ws:// or wss:// URI never appears in the request line (section 3 defines those for the API only).
+  const resource = resourceName(request.target);
+  if (resource === undefined) {
+    return rejection(
+      'BAD_TARGET',
+      '4.1',
+      400,
+      `"${request.target}" is not a resource name or an http(s) URI`,
+    );
   }
   // 4.2.1 item 2: a Host header field. RFC 9112 3.2: exactly one, else 400.
   const hosts = h.filter((x) => x.name.toLowerCase() === 'host');
@@ -295,7 +311,7 @@ export function validateUpgradeRequest(
     ok: true,
     key,
     host,
-    path: request.target,
+    path: resource,
     origin,
     protocols,
     protocol,

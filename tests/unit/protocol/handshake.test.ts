@@ -113,6 +113,13 @@ describe('server validation (section 4.2.1)', () => {
     }
   });
 
+  it('takes the resource name from an absolute http(s) request target (section 4.1)', () => {
+    const r = request((r) => (r.target = 'http://localhost:8080/chat?room=1'));
+    expect(validateUpgradeRequest(r)).toMatchObject({ ok: true, path: '/chat?room=1' });
+    const bare = request((r) => (r.target = 'https://localhost:8080'));
+    expect(validateUpgradeRequest(bare)).toMatchObject({ ok: true, path: '/' });
+  });
+
   it('accepts case-insensitive tokens and Connection as a list', () => {
     const r = request((r) => {
       setHeader(r.headers, 'Upgrade', 'WebSocket');
@@ -156,6 +163,9 @@ describe('server validation (section 4.2.1)', () => {
       'MISSING_VERSION',
     ],
     ['version 8', (r) => setHeader(r.headers, 'Sec-WebSocket-Version', '8'), 426, 'UNSUPPORTED_VERSION'],
+    // The reference note's mistake: a ws:// URI is for the API, never the request line (section 4.1).
+    ['absolute ws:// target', (r) => (r.target = 'ws://localhost:8080/chat'), 400, 'BAD_TARGET'],
+    ['asterisk target', (r) => (r.target = '*'), 400, 'BAD_TARGET'],
     [
       'duplicate subprotocol',
       (r) => setHeader(r.headers, 'Sec-WebSocket-Protocol', 'chat, chat'),
