@@ -89,6 +89,35 @@ describe('the tap is byte-exact', () => {
     tap.ws.close();
   });
 
+  it('reports each server-sent event as a unit carrying exactly its chunk', async () => {
+    const tap = await openTap(server.url);
+    const client = await RawClient.open(server.port);
+    const host = `Host: 127.0.0.1:${server.port}\r\n`;
+    client.send(`GET /api/stream/sse?session=${tap.session} HTTP/1.1\r\n${host}\r\n`);
+    await client.until((b) => b.includes('retry: 1000'));
+    for (const payload of ['one', 'two']) {
+      await fetch(`${server.url}/api/stream/publish?session=${tap.session}`, {
+        method: 'POST',
+        body: JSON.stringify({ payload }),
+      });
+    }
+    await client.until((b) => b.includes('"payload":"two"'));
+    const list = () => events(tap.messages);
+    const sse = () => list().flatMap((e) => (e.type === 'unit' && e.kind === 'sse-event' ? [e] : []));
+    await waitFor(() => sse().length === 3);
+    expect(sse().map((e) => e.summary)).toEqual([
+      'Retry 1000 ms',
+      expect.stringMatching(/^Event id 1 '\{"id":1,/),
+      expect.stringMatching(/^Event id 2 '\{"id":2,/),
+    ]);
+    // RFC 9112 section 7.1: each unit is one chunk, size line to CRLF; with the head they cover every byte.
+    for (const event of sse()) expect(Buffer.from(event.bytes).toString()).toMatch(/^[0-9a-f]+\r\n[^]*\r\n$/);
+    const conn = sse()[0]!.conn;
+    expect(concat(list(), conn, 's2c', 'unit').equals(client.receivedBytes)).toBe(true);
+    client.socket.destroy();
+    tap.ws.close();
+  });
+
   it('annotates a violation with its close code', async () => {
     const tap = await openTap(server.url);
     const ws = new WebSocket(wsUrl(server.url, `/ws/echo?session=${tap.session}`));
