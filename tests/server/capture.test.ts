@@ -48,7 +48,15 @@ async function capture(port: number, file: string): Promise<() => Promise<void>>
     await new Promise((r) => setTimeout(r, 100));
   }
   return async () => {
-    await new Promise((r) => setTimeout(r, 200)); // let the last segments reach the capture
+    // Let the last segments reach the capture: wait until the file has stopped growing for a while
+    // (a busy machine can be slow to hand packets to tcpdump), then stop it.
+    let size = -1;
+    for (let waited = 0; waited < 5_000; waited += 300) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = statSync(file).size;
+      if (now === size) break;
+      size = now;
+    }
     child.kill('SIGINT');
     await once(child, 'exit');
   };

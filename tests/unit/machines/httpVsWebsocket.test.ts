@@ -38,9 +38,8 @@ describe('http-vs-websocket machine', () => {
     const polled = units.find((u) => u.conn.startsWith('http') && u.dir === 's2c' && carrying(u))!;
     expect(pushed.t).toBeLessThan(polled.t);
     expect(polled.t - pushed.t).toBeGreaterThanOrEqual(800);
-    const server = actor
-      .getSnapshot()
-      .context.events.filter((e) => e.type === 'state' && e.peer === 'server' && e.conn === 'ws');
+    const c = actor.getSnapshot().context as HttpVsWebsocketContext;
+    const server = c.events.filter((e) => e.type === 'state' && e.peer === 'server' && e.conn === 'ws');
     expect(server.map((e) => e.type === 'state' && e.readyState)).toContain('OPEN');
   });
 });
