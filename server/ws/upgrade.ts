@@ -79,6 +79,11 @@ function checkHandshake(ctx: ServerContext, req: IncomingMessage, url: URL): Ref
   if (ctx.closing) return { status: 503, reason: 'shutting down', headers: { 'Retry-After': '1' } };
   const host = checkHost(req, ctx.authorities);
   if (!host.ok) return host;
+  // RFC 6455 section 4.1: the request target is the resource name, or an absolute http(s) URI; a ws:// or
+  // wss:// URI belongs to the API and never appears in the request line.
+  if (!/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
+    return { status: 400, reason: 'the request target must be a path (or an http URI), not a ws:// URI' };
+  }
   if (!WEBSOCKET_PATHS.has(url.pathname)) return { status: 404, reason: 'no WebSocket endpoint here' };
   if (req.method !== 'GET') {
     return { status: 405, reason: 'the opening handshake is a GET', headers: { Allow: 'GET' } };

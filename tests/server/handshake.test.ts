@@ -48,6 +48,11 @@ describe('opening handshake refusals (RFC 6455 section 4.2.1)', () => {
     ],
     ['unknown path -> 404', () => upgradeRequest('/ws/nope', server.port), 404],
     [
+      'ws:// URI as the request target -> 400 (RFC 6455 4.1)',
+      () => upgradeRequest(`ws://127.0.0.1:${server.port}/ws/echo`, server.port),
+      400,
+    ],
+    [
       'foreign Origin -> 403',
       () => upgradeRequest('/ws/echo', server.port, { Origin: 'http://evil.example' }),
       403,
@@ -72,6 +77,14 @@ describe('opening handshake refusals (RFC 6455 section 4.2.1)', () => {
       if (header) expect(text).toMatch(header);
     });
   }
+
+  it('accepts an absolute http URI as the request target (RFC 6455 4.1)', async () => {
+    const client = await RawClient.open(server.port);
+    client.send(upgradeRequest(`http://127.0.0.1:${server.port}/ws/echo`, server.port));
+    const bytes = await client.until((b) => b.includes('\r\n\r\n'));
+    expect(statusOf(bytes)).toBe(101);
+    client.socket.destroy();
+  });
 
   it('accepts its own origin and answers 101 without a subprotocol or extension', async () => {
     const client = await RawClient.open(server.port);
