@@ -123,6 +123,26 @@ test('Korean controls carry Korean names', async ({ page }) => {
   }
 });
 
+test('a Korean lesson’s diagram speaks Korean, protocol text aside', async ({ page }) => {
+  await open(page, 'ko/03-opening-handshake/3');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'server-checks');
+  const diagram = page.getByRole('figure', { name: '시퀀스 다이어그램' });
+  await expect(diagram.locator('p.note').last()).toContainText('서버 검사 통과');
+  await expect(diagram.locator('p.conn').first()).toHaveText('TCP 연결됨 (SYN, SYN-ACK, ACK)');
+  await expect(diagram.locator('.lane strong')).toHaveText(['클라이언트', '서버']);
+  await expect(diagram).not.toContainText('Server checks pass');
+  // The arrows keep their protocol text; their accessible names count bytes in Korean.
+  await expect(diagram.getByRole('option').first()).toHaveAccessibleName(
+    /GET \/chat HTTP\/1\.1.*, 188바이트, t=/,
+  );
+  for (let i = 4; i <= 7; i++) await page.keyboard.press('ArrowRight');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'open');
+  const notes = await diagram.locator('p.note').allInnerTexts();
+  expect(notes.length).toBe(4);
+  for (const note of notes) expect(note).toMatch(/[\uAC00-\uD7A3]/);
+  await expect(diagram).not.toContainText(/Server checks|Client checks|Both sides OPEN|TCP connected/);
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`no serious axe violations in the player (${theme})`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });

@@ -17,6 +17,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { closeFrame, closeSummary, frame, frameSummary } from './wire';
 
 export type ClosingChoice = 'client' | 'server' | 'no-status' | 'tcp-cut';
@@ -73,13 +74,13 @@ export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
   },
   closing: (b, c) => {
     const from = initiator(c);
-    b.note(`The ${from} is CLOSING: it sends no more data, but still reads`, from, CONN);
+    b.note(NOTES.closing(from), from, CONN);
     // A data frame the other side sent before it saw the Close is still delivered (section 7.1.2).
     const late = { opcode: Opcode.Text, payload: 'late update', ...(from === 'server' ? { mask: 1 } : {}) };
     b.unit(CONN, from === 'server' ? 'c2s' : 's2c', 'ws-frame', frameSummary(late, 'in flight'), frame(late));
   },
   'no-status': (b) => {
-    b.note('The Close had no body: the server reports code 1005, which is never sent', 'server', CONN);
+    b.note(NOTES.noStatus, 'server', CONN);
   },
   'close-echoed': (b, c) => {
     const from = other(initiator(c));
@@ -90,7 +91,7 @@ export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
     b.peer('server', { tcp: 'FIN-WAIT' }, CONN);
     b.close(CONN, 'server');
     b.peer('client', { tcp: 'CLOSE-WAIT' }, CONN);
-    b.note('The server closes TCP first, so the TIME-WAIT state stays on the server (7.1.1)', 'server', CONN);
+    b.note(NOTES.serverClosesTcp, 'server', CONN);
   },
   closed: (b, c) => {
     b.wait(20);
@@ -98,18 +99,18 @@ export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
     b.peer('server', { readyState: 'CLOSED', tcp: 'TIME-WAIT' }, CONN);
     const code = bodyCode(c) ?? 1005;
     const reason = bodyReason(c);
-    b.note(`close event: code ${code}${reason ? ` '${reason}'` : ''}, wasClean true`, 'client', CONN);
+    b.note(NOTES.closeEvent(code, reason), 'client', CONN);
     return { reported: { client: { code, reason, wasClean: true }, server: { code, reason } } };
   },
   'tcp-cut': (b) => {
     b.wait(400);
     b.close(CONN, 'unknown', true);
-    b.note('The connection drops: no Close frame either way', undefined, CONN);
+    b.note(NOTES.connectionDrops, undefined, CONN);
   },
   abnormal: (b) => {
     b.peer('client', { readyState: 'CLOSED', tcp: 'CLOSED' }, CONN);
     b.peer('server', { readyState: 'CLOSED', tcp: 'CLOSED' }, CONN);
-    b.note('close event: code 1006, wasClean false; 1006 never appears on the wire', 'client', CONN);
+    b.note(NOTES.abnormal, 'client', CONN);
     return {
       reported: { client: { code: 1006, reason: '', wasClean: false }, server: { code: 1006, reason: '' } },
     };

@@ -16,6 +16,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { frame, frameSummary, type FrameSpec } from './wire';
 
 export interface FramesContext extends BaseContext {
@@ -55,11 +56,11 @@ export function typedSpec(text: string): FrameSpec {
 export const STEPS: Record<string, StepBuild<FramesContext>> = {
   open: (b) => {
     b.openWebSocket(CONN);
-    b.note('After the handshake: one TCP connection, frames either way', undefined, CONN);
+    b.note(NOTES.afterHandshake, undefined, CONN);
   },
   'client-text': (b) => send(b, FRAME_SPECS['client-text']),
   masking: (b) => {
-    b.note('The server unmasks: payload[i] XOR key[i mod 4]', 'server', CONN);
+    b.note(NOTES.unmask, 'server', CONN);
   },
   'server-text': (b) => send(b, FRAME_SPECS['server-text']),
   binary: (b) => send(b, FRAME_SPECS.binary),
@@ -70,7 +71,7 @@ export const STEPS: Record<string, StepBuild<FramesContext>> = {
   pong: (b) => send(b, FRAME_SPECS.pong),
   'fragment-last': (b) => {
     send(b, FRAME_SPECS['fragment-last']);
-    b.note("Message complete: 'Hello!' from two fragments", 'server', CONN);
+    b.note(NOTES.messageComplete, 'server', CONN);
   },
   'your-message': (b, c) => send(b, typedSpec(c.typed)),
 };

@@ -16,6 +16,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { FIXED, frame, frameSummary, jsonGet, jsonOk, statusSummary, type HandshakeInput } from './wire';
 
 export interface Tally {
@@ -76,7 +77,7 @@ function wsFrame(
 
 export const STEPS: Record<string, StepBuild<HttpVsWebsocketContext>> = {
   start: (b) => {
-    b.note('Two clients want updates from the same server: one over HTTP, one over WebSocket');
+    b.note(NOTES.twoClients);
   },
   'http-cycle': (b, c) => cycle(b, c, 1, '[{"id":1}]'),
   'ws-handshake': (b, c) => {
@@ -94,21 +95,18 @@ export const STEPS: Record<string, StepBuild<HttpVsWebsocketContext>> = {
   },
   'ws-push': (b, c) => {
     b.wait(EVENT_AFTER_MS);
-    b.note('Event 2 happens at the server: the WebSocket client gets it at once');
+    b.note(NOTES.pushed);
     return wsFrame(b, c, '{"id":2}');
   },
   'http-cycle-again': (b, c) => {
     // Polling on an interval: the HTTP client asks again only when its timer comes round.
     b.wait(POLL_INTERVAL_MS - EVENT_AFTER_MS);
-    b.note(`The HTTP client's next poll, ${POLL_INTERVAL_MS - EVENT_AFTER_MS} ms after event 2 happened`);
+    b.note(NOTES.nextPoll(POLL_INTERVAL_MS - EVENT_AFTER_MS));
     return cycle(b, c, 2, '[{"id":2}]');
   },
   'ws-client-send': (b, c) => wsFrame(b, c, '{"ack":2}', 0),
   tally: (b, c) => {
-    b.note(
-      `HTTP: ${c.http.connections} connections, ${c.http.requests} requests, ${c.http.bytes} bytes. ` +
-        `WebSocket: ${c.ws.connections} connection, ${c.ws.requests} request, ${c.ws.bytes} bytes`,
-    );
+    b.note(NOTES.tally(c.http, c.ws));
   },
 };
 

@@ -17,6 +17,16 @@ import type {
 import { TRACE_VERSION } from '../trace/types';
 import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
 
+/** A diagram note in both of the course's languages; `say` builds one, so no call site can skip a language. */
+export interface Said {
+  en: string;
+  ko: string;
+}
+
+export function say(en: string, ko: string): Said {
+  return { en, ko };
+}
+
 /** t = 0 of every simulated trace: fixed, so a lesson shows the same Date header and timings each time. */
 export const SIM_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
 
@@ -135,8 +145,16 @@ export class StepBuilder {
     return this;
   }
 
-  note(text: string, peer?: Peer, conn?: string): this {
-    this.events.push({ type: 'note', t: this.t, text, ...(peer ? { peer } : {}), ...(conn ? { conn } : {}) });
+  /** A note in both languages: the English goes in `text`, the Korean in `ko`. */
+  note(said: Said, peer?: Peer, conn?: string): this {
+    this.events.push({
+      type: 'note',
+      t: this.t,
+      text: said.en,
+      ko: said.ko,
+      ...(peer ? { peer } : {}),
+      ...(conn ? { conn } : {}),
+    });
     return this;
   }
 

@@ -15,6 +15,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { headLength } from '../protocol/http';
 import { httpResponse, jsonGet, jsonOk, statusSummary } from './wire';
 
@@ -48,11 +49,11 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
     return poll(b, c);
   },
   held: (b, c) => {
-    b.note(`The server holds the request (up to ${POLL_WAIT / 1000} s): 1 connection tied up`, 'server');
+    b.note(NOTES.held(POLL_WAIT / 1000), 'server');
     return { held: c.held + 1, maxHeld: Math.max(c.maxHeld, c.held + 1) };
   },
   'data-arrives': (b) => {
-    b.wait(1800).note(`An event happens at the server`, 'server');
+    b.wait(1800).note(NOTES.eventHappens, 'server');
   },
   'response-data': (b, c) => {
     const id = c.lastId + 1;
@@ -68,7 +69,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
     };
   },
   'wait-expires': (b) => {
-    b.wait(POLL_WAIT).note(`${POLL_WAIT / 1000} s passed with no event: the wait expires`, 'server');
+    b.wait(POLL_WAIT).note(NOTES.waitExpires(POLL_WAIT / 1000), 'server');
   },
   'response-empty': (b, c) => {
     const bytes = httpResponse(204, [
@@ -81,9 +82,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
   're-request': (b, c) => poll(b, c),
   summary: (b, c) => {
     const per = c.delivered ? Math.round(c.headerBytes / c.delivered) : c.headerBytes;
-    b.note(
-      `${c.requests} requests for ${c.delivered} message(s): ${c.headerBytes} header bytes, ${per} per delivered message; at most ${c.maxHeld} connection(s) held`,
-    );
+    b.note(NOTES.longPollSummary(c.requests, c.delivered, c.headerBytes, per, c.maxHeld));
   },
 };
 

@@ -24,6 +24,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { FIXED, type HandshakeInput } from './wire';
 
 export type HandshakeChoice = 'valid' | 'wrong-version' | 'bad-key' | 'foreign-origin' | 'wrong-accept';
@@ -63,16 +64,6 @@ export function requestBytes(choice: HandshakeChoice): Uint8Array {
   return serializeRequest(message);
 }
 
-const CHECKS = [
-  'method GET',
-  'Host',
-  'Upgrade: websocket',
-  'Connection: Upgrade',
-  'key',
-  'version 13',
-  'Origin',
-];
-
 export const STEPS: Record<string, StepBuild<OpeningHandshakeContext>> = {
   'tcp-connect': (b) => {
     b.peer('client', { readyState: 'CONNECTING' }, CONN);
@@ -88,19 +79,13 @@ export const STEPS: Record<string, StepBuild<OpeningHandshakeContext>> = {
   },
   'server-checks': (b, c) => {
     const check = validateUpgradeRequest(c.request!, POLICY);
-    b.note(
-      check.ok
-        ? `Server checks pass: ${CHECKS.join(', ')}`
-        : `Server check fails: ${check.reason} (RFC 6455 ${check.section}) → ${check.status}`,
-      'server',
-      CONN,
-    );
+    b.note(check.ok ? NOTES.serverChecksPass : NOTES.serverCheckFails(check), 'server', CONN);
     return { check };
   },
   'accept-compute': (b, c) => {
     const answered = c.choice === 'wrong-accept' ? c.wrongAccept : c.accept.accept;
-    b.note(`Accept = base64(SHA-1(key + GUID)) = ${c.accept.accept}`, 'server', CONN);
-    if (c.choice === 'wrong-accept') b.note(`A broken server answers ${answered} instead`, 'server', CONN);
+    b.note(NOTES.accept(c.accept.accept), 'server', CONN);
+    if (c.choice === 'wrong-accept') b.note(NOTES.brokenAccept(answered), 'server', CONN);
     return { answered };
   },
   'switching-protocols': (b, c) => {
@@ -115,19 +100,23 @@ export const STEPS: Record<string, StepBuild<OpeningHandshakeContext>> = {
     const verdict = result.ok
       ? { ok: true, reason: `101, Upgrade, Connection and Sec-WebSocket-Accept ${c.accept.accept} all match` }
       : { ok: false, reason: `${result.reason} (RFC 6455 ${result.section})` };
-    b.note(`Client checks: ${verdict.reason}`, 'client', CONN);
+    b.note(
+      result.ok ? NOTES.clientChecksPass(c.accept.accept) : NOTES.clientCheckFails(result),
+      'client',
+      CONN,
+    );
     return { verdict };
   },
   open: (b) => {
     b.peer('client', { readyState: 'OPEN' }, CONN);
-    b.note('Both sides OPEN: frames may flow either way on this TCP connection', undefined, CONN);
+    b.note(NOTES.bothOpen, undefined, CONN);
   },
   'reject-426': (b, c) => reject(b, c),
   'reject-400': (b, c) => reject(b, c),
   'reject-403': (b, c) => reject(b, c),
   'client-fails': (b) => {
     b.peer('client', { readyState: 'CLOSED' }, CONN);
-    b.note('The client fails the WebSocket connection: error, then close event 1006', 'client', CONN);
+    b.note(NOTES.clientFails, 'client', CONN);
   },
   'tcp-close': (b, c) => {
     const byClient = c.choice === 'wrong-accept';

@@ -12,6 +12,7 @@ import {
   type StepBuild,
   type StepBuilder,
 } from './kit';
+import { NOTES } from './notes';
 import { headLength } from '../protocol/http';
 import { jsonGet, jsonOk, statusSummary } from './wire';
 
@@ -54,18 +55,18 @@ export const STEPS: Record<string, StepBuild<RequestResponseContext>> = {
   request: (b, c) => exchange(b, c, '/api/time'),
   response: (b, c) => answer(b, c, '{"time":"09:00:00Z"}', true),
   'poll-request': (b, c) => {
-    b.wait(POLL_INTERVAL).note('Poll interval elapsed: ask again', 'client');
+    b.wait(POLL_INTERVAL).note(NOTES.pollElapsed, 'client');
     return exchange(b, c, '/api/events?since=0');
   },
   'poll-empty': (b, c) => answer(b, c, '[]', false),
   'poll-request-again': (b, c) => {
-    b.wait(POLL_INTERVAL).note('An event happened at the server 3 s ago', 'server');
-    b.note('Poll interval elapsed: ask again', 'client');
+    b.wait(POLL_INTERVAL).note(NOTES.eventHappened(3), 'server');
+    b.note(NOTES.pollElapsed, 'client');
     return exchange(b, c, '/api/events?since=0');
   },
   'poll-data': (b, c) => answer(b, c, '[{"id":1,"text":"hello"}]', true),
   summary: (b, c) => {
-    b.note(`${c.requests} requests, ${c.delivered} answers with news, ${c.headerBytes} header bytes`);
+    b.note(NOTES.shortPollSummary(c.requests, c.delivered, c.headerBytes));
   },
 };
 

@@ -74,6 +74,8 @@ export function eventFromJson(value: unknown, index?: number): TraceEvent {
     return { ...value, bytes } as unknown as TraceEvent;
   }
   if (value.type === 'note' && typeof value.text !== 'string') return fail('text must be a string');
+  if (value.type === 'note' && value.ko !== undefined && typeof value.ko !== 'string')
+    return fail('ko must be a string');
   if (value.type === 'state' && value.peer !== 'client' && value.peer !== 'server')
     return fail('peer must be client or server');
   return { ...value } as unknown as TraceEvent;

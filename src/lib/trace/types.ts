@@ -82,7 +82,10 @@ export interface NoteEvent extends EventBase {
   type: 'note';
   conn?: string;
   peer?: Peer;
+  /** The note in English: what exports, the tap and any reader without a language preference use. */
   text: string;
+  /** The same note in Korean, where the producer has one (the scenarios do; the tap does not). */
+  ko?: string;
 }
 
 export type TraceEvent = ConnOpenEvent | BytesEvent | UnitEvent | ConnCloseEvent | StateEvent | NoteEvent;

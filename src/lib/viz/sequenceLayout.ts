@@ -5,8 +5,9 @@
  */
 import { scalePoint } from 'd3-scale';
 import { format } from 'd3-format';
-import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction } from '../trace/types';
+import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction, NoteEvent } from '../trace/types';
 import { textWidth, wrapText } from './textFit';
+import { STRINGS, type Lang } from './strings';
 
 export interface Lane {
   id: string;
@@ -21,6 +22,8 @@ export interface SequenceOptions {
   laneOf?: (conn: string | undefined) => string;
   /** Events from this index on belong to the current step: drawn as new. */
   currentFrom?: number;
+  /** The page's language: the diagram's own text and notes that carry a translation use it. */
+  lang?: Lang;
 }
 
 export interface LaneView extends Lane {
@@ -107,10 +110,19 @@ export interface SequenceLayout {
   rows: Row[];
 }
 
-export const DEFAULT_LANES: readonly Lane[] = [
-  { id: 'client', label: 'Client', peer: 'client' },
-  { id: 'server', label: 'Server', peer: 'server' },
-];
+/** One client and the server, named in `lang`. */
+export function defaultLanes(lang: Lang = 'en'): readonly Lane[] {
+  const t = STRINGS[lang];
+  return [
+    { id: 'client', label: t.client, peer: 'client' },
+    { id: 'server', label: t.server, peer: 'server' },
+  ];
+}
+
+/** A note's text in `lang`: its translation where the producer gave one, else its English. */
+export function noteText(note: NoteEvent, lang: Lang = 'en'): string {
+  return lang === 'ko' && note.ko ? note.ko : note.text;
+}
 
 /**
  * Type sizes (px, at a 16 px root) and line heights the component sets, so text laid out here fits
@@ -235,7 +247,9 @@ export function layoutSequence(
   width: number,
   options: SequenceOptions = {},
 ): SequenceLayout {
-  const lanes = options.lanes ?? DEFAULT_LANES;
+  const lang = options.lang ?? 'en';
+  const words = STRINGS[lang].sequence;
+  const lanes = options.lanes ?? defaultLanes(lang);
   const firstClient = lanes.find((l) => l.peer === 'client')?.id ?? 'client';
   const serverLane = lanes.find((l) => l.peer === 'server')?.id ?? 'server';
   const laneOf = options.laneOf ?? (() => firstClient);
@@ -325,10 +339,10 @@ export function layoutSequence(
       const tone = e.type === 'conn.open' ? 'open' : e.abnormal ? 'abnormal' : 'close';
       const label =
         tone === 'open'
-          ? 'TCP connected (SYN, SYN-ACK, ACK)'
+          ? words.connected
           : tone === 'abnormal'
-            ? 'Connection cut: no FIN, no Close'
-            : `TCP closed (FIN from ${(e.type === 'conn.close' && e.by) || 'unknown'})`;
+            ? words.cut
+            : words.closed((e.type === 'conn.close' && e.by) || 'unknown');
       const x1 = Math.min(client, laneX(serverLane));
       const x2 = Math.max(client, laneX(serverLane));
       const lines = wrapText(label, Math.max(x2 - x1 - 8, 40), { size: TEXT.conn.size });
@@ -348,7 +362,8 @@ export function layoutSequence(
       });
       y += height;
     } else if (e.type === 'note') {
-      const lines = wrapText(e.text, noteBox.width - NOTE_PAD, { size: TEXT.note.size });
+      const text = noteText(e, lang);
+      const lines = wrapText(text, noteBox.width - NOTE_PAD, { size: TEXT.note.size });
       const anchor =
         e.peer === 'server'
           ? laneX(serverLane)
@@ -364,7 +379,7 @@ export function layoutSequence(
         current,
         x: noteBox.x,
         width: noteBox.width,
-        text: e.text,
+        text,
         lines,
         side: anchor > (outer[0]! + outer[1]!) / 2 ? 'right' : 'left',
         ...(e.peer ? { peer: e.peer } : {}),

@@ -15,6 +15,12 @@ const en = {
   choices: 'Your choice',
   messages: 'Messages',
   diagram: 'Sequence diagram',
+  /** Text the sequence diagram builds itself (message summaries are protocol text and stay as sent). */
+  sequence: {
+    connected: 'TCP connected (SYN, SYN-ACK, ACK)',
+    cut: 'Connection cut: no FIN, no Close',
+    closed: (by: 'client' | 'server' | 'unknown') => `TCP closed (FIN from ${by})`,
+  },
   inspector: 'Byte inspector',
   nothingSelected: 'Select a message to see its bytes.',
   fields: 'Fields',
@@ -113,6 +119,12 @@ const ko: PlayerStrings = {
   choices: '선택',
   messages: '메시지',
   diagram: '시퀀스 다이어그램',
+  sequence: {
+    connected: 'TCP 연결됨 (SYN, SYN-ACK, ACK)',
+    cut: '연결 끊김: FIN도 Close도 없음',
+    closed: (by) =>
+      `TCP 닫힘 (${{ client: '클라이언트', server: '서버', unknown: '알 수 없는 쪽' }[by]}의 FIN)`,
+  },
   inspector: '바이트 검사기',
   nothingSelected: '메시지를 선택하면 바이트가 보입니다.',
   fields: '필드',

@@ -30,7 +30,30 @@ describe('trace JSON', () => {
     );
   });
 
+  it('round-trips a note with its Korean, and one without', () => {
+    const trace: Trace = {
+      ...sample,
+      source: 'simulation',
+      events: [
+        { type: 'note', t: 3, peer: 'server', conn: 'ws', text: 'Server checks pass', ko: '서버 검사 통과' },
+        { type: 'note', t: 4, text: 'tap note' },
+      ],
+    };
+    const back = traceFromJson(JSON.parse(JSON.stringify(traceToJson(trace))));
+    expect(back.events).toEqual(trace.events);
+  });
+
   it.each([
+    [
+      {
+        format: 'wirescope-trace',
+        version: 1,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'note', t: 0, text: 'x', ko: 7 }],
+      },
+      /event 0: ko must be a string/,
+    ],
     [null, /not a wirescope trace/],
     [{ format: 'har' }, /not a wirescope trace/],
     [{ format: 'wirescope-trace', version: 99 }, /unsupported trace version 99/],

@@ -1,5 +1,7 @@
+import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { TEXT, latestUnit, layoutSequence, type Row } from '../../../src/lib/viz/sequenceLayout';
+import { TEXT, latestUnit, layoutSequence, noteText, type Row } from '../../../src/lib/viz/sequenceLayout';
+import { SCENARIO_MACHINES } from '../../../src/lib/machines';
 import { textWidth } from '../../../src/lib/viz/textFit';
 import type { TraceEvent } from '../../../src/lib/trace/types';
 
@@ -244,5 +246,70 @@ describe('layoutSequence', () => {
     expect(latestUnit(events, 7, 5)).toBe(6);
     expect(latestUnit(events, 6, 5)).toBe(4);
     expect(latestUnit(events, 2)).toBeUndefined();
+  });
+});
+
+describe('layoutSequence in Korean', () => {
+  const HANGUL = /[\uAC00-\uD7A3]/;
+  const closing: TraceEvent[] = [
+    { type: 'conn.open', t: 0, conn: 'c' },
+    { type: 'note', t: 1, peer: 'server', text: 'Server checks pass', ko: '서버 검사 통과' },
+    { type: 'note', t: 2, text: 'From the tap' },
+    { type: 'conn.close', t: 3, conn: 'c', by: 'client' },
+    { type: 'conn.close', t: 4, conn: 'd', by: 'unknown', abnormal: true },
+  ];
+  const texts = (lang: 'en' | 'ko') =>
+    layoutSequence(closing, closing.length, 600, { lang }).rows.map((r) =>
+      r.kind === 'note' ? r.text : r.kind === 'conn' ? r.label : '',
+    );
+
+  it('uses the Korean of notes and of the diagram’s own labels, and names the lanes in Korean', () => {
+    expect(texts('ko')).toEqual([
+      'TCP 연결됨 (SYN, SYN-ACK, ACK)',
+      '서버 검사 통과',
+      'From the tap',
+      'TCP 닫힘 (클라이언트의 FIN)',
+      '연결 끊김: FIN도 Close도 없음',
+    ]);
+    expect(layoutSequence([], 0, 600, { lang: 'ko' }).lanes.map((l) => l.label)).toEqual([
+      '클라이언트',
+      '서버',
+    ]);
+  });
+
+  it('keeps English by default, and a note without a translation in English either way', () => {
+    expect(texts('en')).toEqual([
+      'TCP connected (SYN, SYN-ACK, ACK)',
+      'Server checks pass',
+      'From the tap',
+      'TCP closed (FIN from client)',
+      'Connection cut: no FIN, no Close',
+    ]);
+    expect(
+      layoutSequence(closing, closing.length, 600).rows.map((r) => r.kind === 'note' && r.text),
+    ).toContain('Server checks pass');
+    expect(noteText({ type: 'note', t: 0, text: 'x', ko: '' }, 'ko')).toBe('x');
+  });
+
+  it('wraps the Korean it shows, not the English', () => {
+    const long: TraceEvent[] = [
+      { type: 'note', t: 0, text: 'short', ko: '아주 긴 한국어 문장이 '.repeat(8).trim() },
+    ];
+    const [row] = layoutSequence(long, 1, 400, { lang: 'ko' }).rows;
+    expect(row?.kind === 'note' && row.lines.join('')).toBe('아주 긴 한국어 문장이 '.repeat(8).trim());
+    expect(row!.height).toBeGreaterThan(12 + TEXT.note.line);
+  });
+
+  it('shows every note and connection row of every scenario in Korean', async () => {
+    for (const [id, { machine, prepare }] of Object.entries(SCENARIO_MACHINES)) {
+      const actor = createActor(machine, { input: await prepare() });
+      actor.start();
+      while (actor.getSnapshot().can({ type: 'step.next' })) actor.send({ type: 'step.next' });
+      const events = (actor.getSnapshot().context as { events: TraceEvent[] }).events;
+      const rows = layoutSequence(events, events.length, 640, { lang: 'ko' }).rows;
+      const words = rows.flatMap((r) => (r.kind === 'note' ? [r.text] : r.kind === 'conn' ? [r.label] : []));
+      expect(words.length, id).toBeGreaterThan(0);
+      for (const text of words) expect(text, id).toMatch(HANGUL);
+    }
   });
 });
