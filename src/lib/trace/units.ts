@@ -16,6 +16,7 @@
 import {
   HttpError,
   ProtocolError,
+  concatBytes,
   headerTokens,
   decodeFrame,
   getHeader,
@@ -262,7 +263,7 @@ export function createUnitParser(conn: string, options: UnitParserOptions = {}):
 
   function emitEvents(dir: Direction, t: number, out: UnitEvent[]): void {
     const side = sides[dir];
-    const text = textDecoder.decode(concat(side.sseData));
+    const text = textDecoder.decode(concatBytes(side.sseData));
     out.push(unit(dir, t, 'sse-event', summariseEvents(text), side.take(side.sseScanned)));
     side.sseScanned = 0;
     side.sseData = [];
@@ -280,17 +281,6 @@ export function createUnitParser(conn: string, options: UnitParserOptions = {}):
       return out;
     },
   };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 const CR = 0x0d;
