@@ -6,6 +6,9 @@ import { demoServerPlugin } from './server/vite-plugin.ts';
 export default defineConfig({
   plugins: [lessonsPlugin(), svelte(), demoServerPlugin()],
   publicDir: 'static',
+  // Relative asset URLs: the static build works from any folder of any static host (hash routing needs no
+  // server rewrites); only live runs and the lab need the demo server, and they say so.
+  base: './',
   build: {
     outDir: 'dist',
     target: 'es2022',

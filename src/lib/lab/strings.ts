@@ -100,7 +100,7 @@ export type LabStrings = typeof en;
 const ko: LabStrings = {
   title: '실험실: 네 가지 푸시 방식을 측정하기',
   intro:
-    '데모 서버의 같은 이벤트 스트림으로 짧은 폴링, 롱 폴링, 서버 전송 이벤트(SSE), WebSocket을 경주시켜요. 아래 숫자는 모두 측정값이에요. 지연 시간은 페이지의 시계로, 바이트와 연결은 서버의 탭(tap)으로 잽니다.',
+    '데모 서버의 같은 이벤트 스트림으로 짧은 폴링, 롱 폴링, 서버 전송 이벤트(SSE), WebSocket을 경주시켜요. 아래 숫자는 모두 측정값이에요. 지연 시간은 페이지의 시계로, 바이트와 연결은 서버의 탭(tap)으로 재요.',
   contenders: { short: '짧은 폴링', long: '롱 폴링', sse: '서버 전송 이벤트', ws: 'WebSocket' },
   settings: '실행 설정',
   rate: '초당 이벤트 수',

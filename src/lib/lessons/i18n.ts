@@ -46,7 +46,7 @@ export type UiStrings = typeof en;
 
 const ko: UiStrings = {
   product: 'wirescope',
-  tagline: 'HTTP와 WebSocket을 직접 비교해 보는 인터랙티브 강좌와 실습실입니다.',
+  tagline: 'HTTP와 WebSocket을 직접 비교해 보는 인터랙티브 강좌이자 실험실이에요.',
   skip: '본문으로 건너뛰기',
   siteNav: '사이트',
   home: '강좌',
