@@ -157,7 +157,8 @@ const ko: PlayerStrings = {
     run: '실제로 실행',
     running: '데모 서버에서 실행 중…',
     checking: '데모 서버를 찾는 중…',
-    unavailable: '실제 실행에는 데모 서버가 필요해요. npm start로 서버를 켠 다음 이 페이지를 새로 고쳐 주세요.',
+    unavailable:
+      '실제 실행에는 데모 서버가 필요해요. npm start로 서버를 켠 다음 이 페이지를 새로 고쳐 주세요.',
     failed: (why) => `실제 실행 실패: ${why}`,
     done: (n) => `실제 실행을 마쳤어요. 서버 탭이 메시지 ${n}개를 캡처했어요.`,
     simulated: '시뮬레이션',
