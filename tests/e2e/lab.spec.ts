@@ -74,7 +74,7 @@ test('a HAR file with WebSocket messages opens in the diagram and inspector; a b
   await page.goto('/#/ko/lab');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('실험실');
   await page.goto('/#/en/lab');
-  const input = page.getByLabel('Import a saved run or HAR file');
+  const input = page.getByLabel('Import a saved run, trace or HAR file');
   await input.setInputFiles(new URL('../fixtures/lab.har', import.meta.url).pathname);
   const har = page.locator('section[data-source="har"]');
   await expect(har.getByRole('note')).toContainText('rebuilt');
@@ -91,6 +91,15 @@ test('a HAR file with WebSocket messages opens in the diagram and inspector; a b
   });
   await expect(page.getByRole('alert')).toContainText('no log.entries');
   expect(await har.innerHTML()).toBe(before);
+
+  // A demo server --record file (JSON lines): the bytes as captured, in the same diagram and inspector.
+  const run = JSON.parse(await readFile(new URL('../fixtures/lab-run.json', import.meta.url), 'utf8'));
+  const { events, ...header } = run.trace as { events: unknown[] };
+  const jsonl = [header, ...events].map((line) => JSON.stringify(line)).join('\n');
+  await input.setInputFiles({ name: 'record.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
+  const recorded = page.locator('section[data-source="trace"]');
+  await expect(recorded.getByRole('note')).toContainText('exactly as they crossed the wire');
+  await expect(recorded.getByRole('listbox').getByRole('option').first()).toBeVisible();
 
   await input.setInputFiles(new URL('../fixtures/lab-run.json', import.meta.url).pathname);
   await expect(page.getByRole('table')).toBeVisible();

@@ -78,14 +78,19 @@ const en = {
   files: 'Save and load',
   exportJson: 'Export run (JSON)',
   exportCsv: 'Export figures (CSV)',
-  importRun: 'Import a saved run or HAR file',
-  importHint: 'A run exported here (.json), or a HAR file saved from a browser’s developer tools (.har).',
+  importRun: 'Import a saved run, trace or HAR file',
+  importHint:
+    'A run exported here (.json), a trace or a demo server --record file (.json, .jsonl), or a HAR file saved from a browser’s developer tools (.har).',
   imported: (name: string) => `Loaded ${name}.`,
   importFailed: (why: string) => `Could not load the file: ${why}. Nothing was changed.`,
   har: 'HAR file',
   harNote:
     'HAR files do not keep raw bytes: the requests, responses and WebSocket frames below are rebuilt from what the HAR recorded (HTTP/1.1 text, frames with a made-up mask key), not captured.',
   diagram: 'Sequence diagram of the HAR file',
+  traceFile: 'Trace file',
+  traceNote:
+    'A wirescope trace: an export, or a --record file of the demo server’s tap. Its bytes are exactly as they crossed the wire.',
+  traceDiagram: 'Sequence diagram of the trace file',
   messages: 'Messages',
   announceFinished: (parts: string) => `Run finished: ${parts}`,
   announceStarted: 'Run started.',
@@ -165,14 +170,19 @@ const ko: LabStrings = {
   files: '저장과 불러오기',
   exportJson: '실행 내보내기(JSON)',
   exportCsv: '수치 내보내기(CSV)',
-  importRun: '저장한 실행이나 HAR 파일 불러오기',
-  importHint: '여기서 내보낸 실행(.json)이나 브라우저 개발자 도구에서 저장한 HAR 파일(.har).',
+  importRun: '저장한 실행, 트레이스, HAR 파일 불러오기',
+  importHint:
+    '여기서 내보낸 실행(.json), 트레이스나 데모 서버의 --record 파일(.json, .jsonl), 브라우저 개발자 도구에서 저장한 HAR 파일(.har).',
   imported: (name: string) => `${name}을(를) 불러왔어요.`,
   importFailed: (why: string) => `파일을 불러오지 못했어요: ${why}. 아무것도 바뀌지 않았어요.`,
   har: 'HAR 파일',
   harNote:
     'HAR 파일에는 원래 바이트가 없어요. 아래 요청, 응답, WebSocket 프레임은 HAR에 기록된 내용으로 다시 만든 것(HTTP/1.1 텍스트, 임의의 마스크 키를 쓴 프레임)이지 캡처한 것이 아니에요.',
   diagram: 'HAR 파일의 시퀀스 다이어그램',
+  traceFile: '트레이스 파일',
+  traceNote:
+    'wirescope 트레이스예요. 여기서 내보낸 파일이거나 데모 서버 탭의 --record 파일이고, 바이트는 실제로 오간 그대로예요.',
+  traceDiagram: '트레이스 파일의 시퀀스 다이어그램',
   messages: '메시지',
   announceFinished: (parts: string) => `실행 끝: ${parts}`,
   announceStarted: '실행을 시작했어요.',

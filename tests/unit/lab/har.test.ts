@@ -117,6 +117,11 @@ describe('malformed and foreign files', () => {
   it('tells a HAR file, a lab run and anything else apart', () => {
     expect(importText(JSON.stringify({ log: { entries: [entry] } }), 'one.har').kind).toBe('har');
     expect(importText(fixtureText('lab-run.json'), 'run.json').kind).toBe('run');
+    const trace = JSON.parse(fixtureText('lab-run.json')).trace;
+    expect(importText(JSON.stringify(trace), 'trace.json')).toMatchObject({
+      kind: 'trace',
+      trace: { events: { length: trace.events.length } },
+    });
     expect(() => importText('{"hello": 1}', 'x.json')).toThrow(ImportError);
     expect(() => importText('[1, 2', 'x.json')).toThrow(/not JSON/);
   });
