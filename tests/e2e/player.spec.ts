@@ -3,8 +3,10 @@
  * from start to end with the keyboard and with the buttons, the choices, a deep link restoring a place,
  * the live run against the demo server, and axe-core on the player in both themes.
  */
+import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { traceFromJson } from '../../src/lib/trace/json.ts';
 
 const FLOWS = [
   { slug: '01-request-response', steps: 8, last: 'summary' },
@@ -67,6 +69,35 @@ for (const flow of FLOWS) {
     await expect(page.getByRole('table', { name: 'What differs' })).toBeVisible();
   });
 }
+
+test('a live trace exports as a wirescope trace that the lab opens again, bytes and all', async ({
+  page,
+}) => {
+  await open(page, 'en/04-frames');
+  await page.getByRole('button', { name: 'Run it for real' }).click();
+  await expect(page.locator('[data-live-status]')).toHaveAttribute('data-live-status', 'done', {
+    timeout: 20_000,
+  });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export the live trace (JSON)' }).click(),
+  ]);
+  const text = await readFile((await download.path())!, 'utf8');
+  const trace = traceFromJson(JSON.parse(text));
+  const frames = trace.events.filter((e) => e.type === 'unit' && e.kind === 'ws-frame');
+  expect(frames.length).toBeGreaterThan(2);
+
+  await page.goto('/#/en/lab');
+  await page.getByLabel('Import a saved run, trace or HAR file').setInputFiles({
+    name: download.suggestedFilename(),
+    mimeType: 'application/json',
+    buffer: Buffer.from(text),
+  });
+  const imported = page.locator('section[data-source="trace"]');
+  await expect(imported.getByRole('listbox').getByRole('option')).toHaveCount(
+    trace.events.filter((e) => e.type === 'unit').length,
+  );
+});
 
 test('opening handshake: a wrong version is answered 426, and a link restores the place', async ({
   page,

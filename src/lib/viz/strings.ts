@@ -51,6 +51,7 @@ const en = {
   keyboard: 'Keys: → next, ← previous, space play/pause, Home restart',
   live: {
     run: 'Run it for real',
+    exportTrace: 'Export the live trace (JSON)',
     running: 'Running against the demo server…',
     checking: 'Looking for the demo server…',
     unavailable: 'Live runs need the demo server: start it with npm start, then reload this page.',
@@ -155,6 +156,7 @@ const ko: PlayerStrings = {
   keyboard: '키: → 다음, ← 이전, 스페이스 재생/정지, Home 처음부터',
   live: {
     run: '실제로 실행',
+    exportTrace: '실제 트레이스 내보내기 (JSON)',
     running: '데모 서버에서 실행 중…',
     checking: '데모 서버를 찾는 중…',
     unavailable:
