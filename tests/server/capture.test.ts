@@ -41,7 +41,10 @@ async function capture(port: number, file: string): Promise<() => Promise<void>>
   // the capture file grows past its 24-byte header, so no byte of the exchange can be missed.
   const deadline = Date.now() + 10_000;
   while ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) <= 24) {
-    if (Date.now() > deadline) throw new Error('tcpdump captured nothing on loopback');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave a capture running behind a failed test
+      throw new Error('tcpdump captured nothing on loopback');
+    }
     const knock = connect(port, '127.0.0.1');
     await once(knock, 'connect');
     knock.end();
