@@ -115,6 +115,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     while (open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     ctx.sockets.terminateAll();
     for (const socket of open) socket.destroy();
+    ctx.tap.drain();
     await recorder?.close();
   };
 

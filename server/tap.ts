@@ -59,16 +59,19 @@ class ConnectionTap {
     private readonly socket: Socket,
     private readonly recorder: Recorder | undefined,
     private readonly makeParser: UnitParserFactory,
+    /** Runs work after the current I/O callback, in capture order (see TapHub.defer). */
+    private readonly defer: (job: () => void) => void,
   ) {
     this.parser = makeParser(id);
     this.wrap();
-    this.emit({
+    const open: TraceEvent = {
       type: 'conn.open',
       t: now(),
       conn: id,
       client: `${socket.remoteAddress}:${socket.remotePort}`,
       server: `${socket.localAddress}:${socket.localPort}`,
-    });
+    };
+    this.defer(() => this.emit(open));
   }
 
   get sessionId(): string | undefined {
@@ -105,13 +108,14 @@ class ConnectionTap {
   };
 
   private readonly onClose = (hadError: boolean) => {
-    this.emit({
+    const close: TraceEvent = {
       type: 'conn.close',
       t: now(),
       conn: this.id,
       by: this.finFrom ?? 'unknown',
       ...(hadError || this.finFrom === undefined ? { abnormal: true } : {}),
-    });
+    };
+    this.defer(() => this.emit(close));
   };
 
   /** Restores the socket's own methods: after this the connection runs exactly as if never tapped. */
@@ -157,10 +161,13 @@ class ConnectionTap {
   private bytes(dir: Direction, chunk: Uint8Array): void {
     if (this.state === 'detached' || chunk.length === 0) return;
     const t = now();
-    // Copy: node:http and ws may reuse or slice the buffers they were given.
+    // Copy now: node:http and ws may reuse or slice the buffers they were given. Everything else waits
+    // until the connection's own work (an echo, a response) has been written.
     const bytes = Uint8Array.prototype.slice.call(chunk);
-    this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
-    if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
+    this.defer(() => {
+      this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
+      if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
+    });
   }
 
   private emit(event: TraceEvent): void {
@@ -206,11 +213,33 @@ export class TapHub {
     private readonly makeParser: UnitParserFactory,
   ) {}
 
+  /** Work captured on the connections' I/O path, run in capture order once that I/O is done. */
+  private jobs: Array<() => void> = [];
+  private readonly runJobs = () => this.drain();
+
+  /**
+   * The tap stays off the critical path: capturing a chunk costs a copy; turning it into trace events
+   * (parsing, queueing for the page, recording) runs from setImmediate, after the callback that read or
+   * wrote the chunk, so a watched echo is written before its bytes are parsed. One queue for every
+   * connection keeps the trace in the order the bytes were seen.
+   */
+  private defer(job: () => void): void {
+    if (this.jobs.push(job) === 1) setImmediate(this.runJobs);
+  }
+
+  /** Runs every captured job now (also before the recorder closes, so nothing is lost). */
+  drain(): void {
+    const jobs = this.jobs;
+    this.jobs = [];
+    for (const job of jobs) job();
+  }
+
   /** Call from the HTTP server's 'connection' event. */
   attach(socket: Socket): void {
     if (!this.enabled) return;
     const id = `c${++this.counter}`;
-    this.taps.set(socket, new ConnectionTap(id, socket, this.recorder, this.makeParser));
+    const tap = new ConnectionTap(id, socket, this.recorder, this.makeParser, (job) => this.defer(job));
+    this.taps.set(socket, tap);
   }
 
   /** Call for each request (or upgrade) with its `session` query value. */
