@@ -165,7 +165,7 @@ test('the theme follows the toggle and persists', async ({ page }) => {
 
 test('skip link, the lab route and unknown addresses', async ({ page }) => {
   await page.goto('/#/ko/lab');
-  await expect(page.getByRole('heading', { level: 1, name: /^실험실/ })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: /^실습실/ })).toBeVisible();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: '본문으로 건너뛰기' })).toBeFocused();
   await page.goto('/#/en/99-nothing/1');

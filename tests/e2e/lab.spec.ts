@@ -72,7 +72,7 @@ test('a HAR file with WebSocket messages opens in the diagram and inspector; a b
   page,
 }) => {
   await page.goto('/#/ko/lab');
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('실험실');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('실습실');
   await page.goto('/#/en/lab');
   const input = page.getByLabel('Import a saved run, trace or HAR file');
   await input.setInputFiles(new URL('../fixtures/lab.har', import.meta.url).pathname);

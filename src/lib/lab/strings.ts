@@ -103,7 +103,7 @@ const en = {
 export type LabStrings = typeof en;
 
 const ko: LabStrings = {
-  title: '실험실: 네 가지 푸시 방식을 측정하기',
+  title: '실습실: 네 가지 푸시 방식을 측정하기',
   intro:
     '데모 서버의 같은 이벤트 스트림으로 짧은 폴링, 롱 폴링, 서버 전송 이벤트(SSE), WebSocket을 경주시켜요. 아래 숫자는 모두 측정값이에요. 지연 시간은 페이지의 시계로, 바이트와 연결은 서버의 탭(tap)으로 재요.',
   contenders: { short: '짧은 폴링', long: '롱 폴링', sse: '서버 전송 이벤트', ws: 'WebSocket' },
@@ -187,8 +187,8 @@ const ko: LabStrings = {
   announceFinished: (parts: string) => `실행 끝: ${parts}`,
   announceStarted: '실행을 시작했어요.',
   announceFault: (what: string) => `장애: ${what}.`,
-  lastRun: '실험실에서 측정한 값',
-  lastRunNone: '아직 실험실 실행이 없어요. 실험실을 실행하면 여기에 측정값이 나와요.',
+  lastRun: '실습실에서 측정한 값',
+  lastRunNone: '아직 실습실 실행이 없어요. 실습실을 실행하면 여기에 측정값이 나와요.',
   lastRunLine: (name: string, p50: string, bytes: string) => `${name}: p50 ${p50}, 이벤트당 ${bytes}`,
 };
 

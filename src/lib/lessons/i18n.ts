@@ -35,10 +35,6 @@ const en = {
   notFound: 'Page not found',
   notFoundText: 'There is nothing at this address.',
   backHome: 'Back to the course',
-  coming: 'Coming soon',
-  labText:
-    'The lab runs each exchange for real against the local demo server and measures it. It is being built; the lessons already have a live run next to the player.',
-  inspectorText: 'The paste inspector decodes bytes you paste: it is being built.',
   footer: 'Works offline. Every byte shown comes from the RFC 6455 and HTTP/1.1 encodings in this app.',
 };
 
@@ -46,7 +42,7 @@ export type UiStrings = typeof en;
 
 const ko: UiStrings = {
   product: 'wirescope',
-  tagline: 'HTTP와 WebSocket을 직접 비교해 보는 인터랙티브 강좌이자 실험실이에요.',
+  tagline: 'HTTP와 WebSocket을 직접 비교해 보는 인터랙티브 강좌이자 실습실이에요.',
   skip: '본문으로 건너뛰기',
   siteNav: '사이트',
   home: '강좌',
@@ -78,10 +74,6 @@ const ko: UiStrings = {
   notFound: '페이지를 찾을 수 없어요',
   notFoundText: '이 주소에는 아무것도 없어요.',
   backHome: '강좌로 돌아가기',
-  coming: '준비 중',
-  labText:
-    '실습실에서는 로컬 데모 서버를 상대로 각 교환을 실제로 실행하고 측정해요. 지금 만들고 있어요. 레슨에서는 이미 플레이어 옆의 실제 실행 버튼을 쓸 수 있어요.',
-  inspectorText: '붙여 넣은 바이트를 해석해 주는 인스펙터는 지금 만들고 있어요.',
   footer: '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1 인코더가 만든 것이에요.',
 };
 
