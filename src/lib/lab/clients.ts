@@ -1,15 +1,15 @@
 /**
  * The four contenders as browser clients of the demo server, each tied to the tap session by the
- * `session` query parameter (src/lib/trace/tap.ts). Every fetch uses `credentials: 'omit'`: Chromium
- * keeps such requests in their own connection pool, so they never ride on a keep-alive connection that
- * the page opened for its assets (the tap gives a connection to the session named by its first request,
- * and would not see ours on such a connection).
+ * `session` query parameter (src/lib/trace/tap.ts). Every fetch uses TAPPED_REQUEST (src/lib/live/tap.ts),
+ * so it never rides on a keep-alive connection the page opened for its assets, which the tap would not
+ * give to the session.
  *
  * Server-sent events are read with fetch and the event-stream parser of sseParser.ts, which does what
  * EventSource does on the wire (Accept: text/event-stream, `retry:`, Last-Event-ID on reconnect) but in
  * that same pool.
  */
 import { SESSION_PARAM } from '../trace/tap';
+import { TAPPED_REQUEST } from '../live/tap';
 import { SseParser } from './sseParser';
 import type { ContenderId, LogKind, StreamEvent } from './types';
 
@@ -68,7 +68,7 @@ async function getJson(
   href: string,
   signal: AbortSignal,
 ): Promise<{ status: number; body?: PollBody; bytes: number }> {
-  const response = await fetch(href, { credentials: 'omit', cache: 'no-store', signal });
+  const response = await fetch(href, { ...TAPPED_REQUEST, signal });
   const buffer = new Uint8Array(await response.arrayBuffer());
   if (response.status !== 200) return { status: response.status, bytes: buffer.length };
   return {
@@ -141,8 +141,7 @@ function serverSentEvents(options: ClientOptions): Client {
       const query: Record<string, number> = lastEventId === undefined ? { since: options.since } : {};
       try {
         const response = await fetch(url(options, '/api/stream/sse', query), {
-          credentials: 'omit',
-          cache: 'no-store',
+          ...TAPPED_REQUEST,
           headers,
           signal: abort.signal,
         });

@@ -15,7 +15,7 @@ const TRACE_FORMAT = 'wirescope-trace';
 
 /** A `--record` file: JSON lines whose first line is a trace header. */
 function looksLikeJsonLines(text: string): boolean {
-  const first = text.slice(0, text.indexOf('\n') >>> 0).trim();
+  const first = text.split('\n', 1)[0]!.trim();
   try {
     const head: unknown = JSON.parse(first);
     return typeof head === 'object' && head !== null && 'format' in head && head.format === TRACE_FORMAT;

@@ -3,7 +3,7 @@
  * contenders on the session's event stream, starts the generator, injects faults on request, and stops;
  * figures are recomputed from the trace and the receipt log while it runs and once at the end.
  */
-import { openTap, type TapSession } from '../live/tap';
+import { openTap, TAPPED_REQUEST, type TapSession } from '../live/tap';
 import type { Trace } from '../trace/types';
 import { now, startClient, type Client } from './clients';
 import { computeFigures, type RunFigures } from './metrics';
@@ -185,9 +185,8 @@ export class LabRun {
   private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     if (!this.tap) throw new Error('no tap session');
     const response = await fetch(this.tap.withSession(path), {
+      ...TAPPED_REQUEST,
       method,
-      credentials: 'omit',
-      cache: 'no-store',
       ...(method === 'POST'
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }
         : {}),

@@ -5,7 +5,7 @@
  */
 import type { ScenarioId } from '../machines/catalog';
 import type { TraceEvent } from '../trace/types';
-import { openTap, wsUrl, type TapSession } from './tap';
+import { openTap, TAPPED_REQUEST, wsUrl, type TapSession } from './tap';
 
 export interface LiveOptions {
   /** The learner's choices in the simulation (which side closes, and so on). */
@@ -27,22 +27,15 @@ export interface LiveResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The tap gives a TCP connection to the session named by its first request, and the page's own asset
- * loads have already opened keep-alive connections that belong to no session. Uncredentialed requests
- * use a separate connection pool in browsers, so `credentials: 'omit'` makes the run open fresh ones.
- */
-const FRESH: RequestInit = { cache: 'no-store', credentials: 'omit' };
-
 async function get(tap: TapSession, path: string): Promise<Response> {
-  const response = await fetch(tap.withSession(path), FRESH);
+  const response = await fetch(tap.withSession(path), TAPPED_REQUEST);
   await response.arrayBuffer();
   return response;
 }
 
 async function post(tap: TapSession, path: string, body: unknown = {}): Promise<Response> {
   const response = await fetch(tap.withSession(path), {
-    ...FRESH,
+    ...TAPPED_REQUEST,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

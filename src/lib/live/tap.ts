@@ -6,6 +6,14 @@ import { eventFromJson } from '../trace/json';
 import { SESSION_PARAM, type TapServerMessage } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
 
+/**
+ * Options for every request the tap must see. The tap gives a TCP connection to the session named by
+ * its first request, and the page's own asset loads have already opened keep-alive connections that
+ * belong to no session. Uncredentialed requests use a separate connection pool in browsers, so
+ * `credentials: 'omit'` makes such requests open (and reuse) connections of their own.
+ */
+export const TAPPED_REQUEST: RequestInit = { cache: 'no-store', credentials: 'omit' };
+
 export interface TapSession {
   id: string;
   startedAt: number;
