@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { errorResponse, serializeResponse } from '../src/lib/protocol/index.ts';
 import { SESSION_PARAM } from '../src/lib/trace/index.ts';
 import { createUnitParser } from '../src/lib/trace/units.ts';
 import { type ServerContext, requestUrl } from './context.ts';
@@ -20,7 +21,7 @@ import { createStaticHandler } from './static.ts';
 import { StreamHub } from './stream.ts';
 import { TapHub } from './tap.ts';
 import { SocketRegistry } from './ws/registry.ts';
-import { createWebSocketServer, handleUpgrade } from './ws/upgrade.ts';
+import { createWebSocketServer, handleUpgrade, refuseWithoutUpgrade, WEBSOCKET_PATHS } from './ws/upgrade.ts';
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -79,7 +80,9 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     // (pipelined) request has begun, anything we add would land inside it; close instead.
     const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (!socket.writable || inFlight?.headersSent) return socket.destroy();
-    socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // No body: the request did not parse, so it may have been a HEAD, whose answer has none (RFC 9110
+    // section 9.3.2); Content-Length: 0 reads the same either way.
+    socket.end(serializeResponse(errorResponse(clientErrorStatus(error.code), '')));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
@@ -87,9 +90,12 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
     const url = requestUrl(req);
-    const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/');
+    const socketPath = WEBSOCKET_PATHS.has(url.pathname);
+    const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/') || socketPath;
     if (next && !ours) return next();
     ctx.tap.assign(req.socket, url.searchParams.get(SESSION_PARAM));
+    // A WebSocket endpoint asked without an upgrade gets the handshake's own refusal (RFC 6455 4.2.1).
+    if (socketPath) return refuseWithoutUpgrade(ctx, req);
     const host = checkHost(req, ctx.authorities);
     if (!host.ok) return sendText(res, host.status, `${host.reason}\n`);
     if (ours) {
@@ -122,17 +128,17 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   return { ctx, close, onRequest };
 }
 
-/** The status line for a client error node:http reports (the same choice as its own default handler). */
-function clientErrorStatus(code: string | undefined): string {
+/** The status for a client error node:http reports (the same choice as its own default handler). */
+function clientErrorStatus(code: string | undefined): number {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
-      return '431 Request Header Fields Too Large'; // RFC 6585 section 5
+      return 431; // RFC 6585 section 5
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return '413 Content Too Large'; // RFC 9110 section 15.5.14
+      return 413; // RFC 9110 section 15.5.14
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return '408 Request Timeout'; // RFC 9110 section 15.5.9: headersTimeout or requestTimeout ran out
+      return 408; // RFC 9110 section 15.5.9: headersTimeout or requestTimeout ran out
     default:
-      return '400 Bad Request'; // RFC 9112 section 2.2: a message that does not parse
+      return 400; // RFC 9112 section 2.2: a message that does not parse
   }
 }
 

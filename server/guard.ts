@@ -37,13 +37,18 @@ export function checkHost(req: IncomingMessage, authorities: Set<string>): Guard
   return { ok: true };
 }
 
+/**
+ * Whether a request with this Origin value (several fields joined by ", ", or undefined when absent)
+ * may use the API or open a WebSocket: none at all, or exactly this server's own http origin.
+ */
+export function originAllowed(origin: string | undefined, authorities: Set<string>): boolean {
+  if (origin === undefined) return true;
+  const value = origin.trim().toLowerCase();
+  return value.startsWith('http://') && authorities.has(value.slice('http://'.length));
+}
+
 export function checkOrigin(req: IncomingMessage, authorities: Set<string>): GuardVerdict {
   const origins = headerValues(req, 'origin');
-  if (origins.length === 0) return { ok: true };
-  const origin = origins[0]!.trim().toLowerCase();
-  const authority = origin.startsWith('http://') ? origin.slice('http://'.length) : undefined;
-  if (origins.length > 1 || authority === undefined || !authorities.has(authority)) {
-    return { ok: false, status: 403, reason: `cross-origin request from ${origins.join(', ')} refused` };
-  }
-  return { ok: true };
+  if (originAllowed(origins.length === 0 ? undefined : origins.join(', '), authorities)) return { ok: true };
+  return { ok: false, status: 403, reason: `cross-origin request from ${origins.join(', ')} refused` };
 }

@@ -1,15 +1,18 @@
 /**
  * The opening handshake's server side (RFC 6455 section 4.2.1), done in the HTTP server's 'upgrade'
- * event before ws sees the request, so every refusal has the status the RFC names:
+ * event before ws sees the request. The checks are the protocol's own `validateUpgradeRequest`, given
+ * this server's policy (its Host names, its Origin), and the refusal written is the response that
+ * validator returns, serialised by the protocol: the wire and the lesson agree. In order:
  *
- *   Host not ours           400 / 421  (RFC 9112 section 3.2, RFC 9110 section 15.5.20)
- *   unknown path            404
- *   method other than GET   405 with Allow: GET (section 4.2.1 item 1, RFC 9110 section 15.5.6)
- *   foreign Origin          403        (section 4.2.2 item 4, section 10.2)
- *   Upgrade/Connection      400        (section 4.2.1 items 3 and 4)
- *   version other than 13   426 with Sec-WebSocket-Version: 13 (section 4.4)
- *   bad Sec-WebSocket-Key   400        (section 4.2.1 item 5: base64 of 16 bytes)
+ *   server shutting down    503 with Retry-After: 1
+ *   validateUpgradeRequest  405 (not GET, with Allow: GET), 400 (HTTP version, request target, Host,
+ *                           Upgrade, Connection, key, missing version), 421 (Host not ours), 426 (version
+ *                           other than 13, with Upgrade: websocket and Sec-WebSocket-Version: 13),
+ *                           403 (foreign Origin), 400 (subprotocol list)
+ *   unknown path or session 404
  *
+ * A request to a WebSocket path that does not ask to upgrade at all (no Upgrade or Connection: Upgrade)
+ * reaches node:http's 'request' event instead; `refuseWithoutUpgrade` answers it with the same checks.
  * ws then completes the handshake: no subprotocol (handleProtocols refuses all) and no extension
  * (permessage-deflate off), since the echo negotiates neither (section 4.2.2 items 5.4 and 5.5).
  */
@@ -17,9 +20,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import {
+  errorResponse,
+  serializeResponse,
+  validateUpgradeRequest,
+  type HttpHeader,
+  type HttpRequest,
+  type HttpResponse,
+  type UpgradeRequestPolicy,
+} from '../../src/lib/protocol/index.ts';
 import { SESSION_PARAM } from '../../src/lib/trace/index.ts';
 import { type ServerContext, requestUrl, sessionKey } from '../context.ts';
-import { checkHost, checkOrigin } from '../guard.ts';
+import { originAllowed } from '../guard.ts';
 import { onEchoConnection } from './echo.ts';
 import { limitFragments } from './fragment-limit.ts';
 import { onStreamConnection } from './stream.ts';
@@ -27,34 +39,56 @@ import { onTapConnection } from './tap.ts';
 
 export const WEBSOCKET_PATHS = new Set(['/ws/echo', '/ws/stream', '/ws/tap']);
 
-/** RFC 6455 section 4.1: the key is a base64-encoded 16-byte nonce, i.e. 22 characters and "==". */
-const KEY_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  421: 'Misdirected Request',
-  426: 'Upgrade Required',
-  503: 'Service Unavailable',
-};
-
-function hasToken(value: string | undefined, token: string): boolean {
-  return (value ?? '').split(',').some((part) => part.trim().toLowerCase() === token);
+/** What this server accepts in an opening handshake: its own Host names and Origin, no subprotocol. */
+export function upgradePolicy(ctx: ServerContext): UpgradeRequestPolicy {
+  return {
+    allowedHosts: [...ctx.authorities],
+    allowedOrigins: (origin) => originAllowed(origin, ctx.authorities),
+    supportedProtocols: [],
+  };
 }
 
-/** Writes a complete HTTP/1.1 refusal and closes the connection (the upgrade never happened). */
-function refuse(socket: Duplex, status: number, reason: string, extra: Record<string, string> = {}): void {
-  const body = `${reason}\n`;
-  const headers = {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-    Connection: 'close',
-    ...extra,
+/** The request as node:http parsed it, in the protocol's terms (header fields in their wire order). */
+function asHttpRequest(req: IncomingMessage): HttpRequest {
+  const headers: HttpHeader[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.push({ name: req.rawHeaders[i]!, value: req.rawHeaders[i + 1]! });
+  }
+  return {
+    kind: 'request',
+    method: req.method ?? '',
+    target: req.url ?? '',
+    version: `HTTP/${req.httpVersion}`,
+    headers,
+    body: new Uint8Array(0),
   };
-  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${lines.join('')}\r\n${body}`);
+}
+
+/** The refusal for this upgrade request, in the order of the table above; undefined to go ahead. */
+export function checkUpgrade(ctx: ServerContext, req: IncomingMessage): HttpResponse | undefined {
+  if (ctx.closing) return errorResponse(503, 'shutting down', [{ name: 'Retry-After', value: '1' }]);
+  const check = validateUpgradeRequest(asHttpRequest(req), upgradePolicy(ctx));
+  if (!check.ok) return check.response;
+  const url = requestUrl(req);
+  if (!WEBSOCKET_PATHS.has(url.pathname)) return errorResponse(404, 'no WebSocket endpoint here');
+  if (url.pathname !== '/ws/tap' && sessionKey(ctx, url) === undefined) {
+    return errorResponse(404, 'unknown session');
+  }
+  return undefined;
+}
+
+/** Writes a refusal and closes the connection (the upgrade never happened). */
+function refuse(socket: Duplex, response: HttpResponse): void {
+  socket.end(serializeResponse(response));
+}
+
+/**
+ * A plain request (no upgrade asked for) to a WebSocket endpoint: answered with the same checks, so
+ * it gets the refusal validateUpgradeRequest names (400 for the missing Upgrade or Connection token).
+ */
+export function refuseWithoutUpgrade(ctx: ServerContext, req: IncomingMessage): void {
+  const response = checkUpgrade(ctx, req) ?? errorResponse(400, 'this endpoint speaks WebSocket only');
+  refuse(req.socket, response);
 }
 
 export function createWebSocketServer(ctx: ServerContext): WebSocketServer {
@@ -66,47 +100,6 @@ export function createWebSocketServer(ctx: ServerContext): WebSocketServer {
     handleProtocols: () => false,
     skipUTF8Validation: false,
   });
-}
-
-interface Refusal {
-  status: number;
-  reason: string;
-  headers?: Record<string, string>;
-}
-
-/** The checks of the table above, in that order; undefined when the handshake may proceed. */
-function checkHandshake(ctx: ServerContext, req: IncomingMessage, url: URL): Refusal | undefined {
-  if (ctx.closing) return { status: 503, reason: 'shutting down', headers: { 'Retry-After': '1' } };
-  const host = checkHost(req, ctx.authorities);
-  if (!host.ok) return host;
-  // RFC 6455 section 4.1: the request target is the resource name, or an absolute http(s) URI; a ws:// or
-  // wss:// URI belongs to the API and never appears in the request line.
-  if (!/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
-    return { status: 400, reason: 'the request target must be a path (or an http URI), not a ws:// URI' };
-  }
-  if (!WEBSOCKET_PATHS.has(url.pathname)) return { status: 404, reason: 'no WebSocket endpoint here' };
-  if (req.method !== 'GET') {
-    return { status: 405, reason: 'the opening handshake is a GET', headers: { Allow: 'GET' } };
-  }
-  const origin = checkOrigin(req, ctx.authorities);
-  if (!origin.ok) return origin;
-  if (!hasToken(req.headers.upgrade, 'websocket') || !hasToken(req.headers.connection, 'upgrade')) {
-    return { status: 400, reason: 'Upgrade: websocket and Connection: Upgrade are required' };
-  }
-  if (req.headers['sec-websocket-version'] !== '13') {
-    return {
-      status: 426,
-      reason: 'only WebSocket version 13 is spoken here',
-      headers: { 'Sec-WebSocket-Version': '13' },
-    };
-  }
-  if (!KEY_PATTERN.test(req.headers['sec-websocket-key'] ?? '')) {
-    return { status: 400, reason: 'Sec-WebSocket-Key must be base64 of 16 bytes' };
-  }
-  if (url.pathname !== '/ws/tap' && sessionKey(ctx, url) === undefined) {
-    return { status: 404, reason: 'unknown session' };
-  }
-  return undefined;
 }
 
 /**
@@ -128,9 +121,9 @@ export function handleUpgrade(
   if (url.pathname === '/ws/tap') ctx.tap.exclude(tcp);
   else ctx.tap.assign(tcp, url.searchParams.get(SESSION_PARAM));
 
-  const refusal = checkHandshake(ctx, req, url);
+  const refusal = checkUpgrade(ctx, req);
   if (refusal) {
-    refuse(socket, refusal.status, refusal.reason, refusal.headers);
+    refuse(socket, refusal);
     return true;
   }
   const session = sessionKey(ctx, url) ?? '';

@@ -73,8 +73,8 @@ describe('the demo endpoints inside Vite (npm run dev)', () => {
       upgradeRequest('/ws/echo', port, { Origin: 'http://evil.example' }),
     );
     expect(status).toBe(403);
-    // The refusal is the demo's own (server/ws/upgrade.ts), with its reason in the body.
-    await client.until((b) => b.includes('cross-origin request from http://evil.example refused'));
+    // The refusal is the demo's own (the protocol's validator, server/ws/upgrade.ts), with its reason.
+    await client.until((b) => b.includes('Origin http://evil.example is not allowed'));
     await client.closed();
   });
 

@@ -3,10 +3,11 @@
  * its 101 answer (or the error it sends instead), and the client's checks of that answer.
  * Randomness (the key nonce) is a parameter, so lessons show the same bytes every time.
  */
-import { KEY_NONCE_LENGTH, WEBSOCKET_GUID, WEBSOCKET_VERSION, REASON_PHRASES } from './constants.ts';
+import { KEY_NONCE_LENGTH, WEBSOCKET_GUID, WEBSOCKET_VERSION } from './constants.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { toHex } from './hex.ts';
 import {
+  errorResponse,
   getHeader,
   headerTokens,
   parseHttpMessage,
@@ -157,7 +158,10 @@ export interface UpgradeRequestRejected {
 export type UpgradeRequestCheck = UpgradeRequestAccepted | UpgradeRequestRejected;
 
 export interface UpgradeRequestPolicy {
-  /** Host values accepted (host[:port], case-insensitive). Default: any syntactically valid host. */
+  /**
+   * Host values this server answers for (host[:port], case-insensitive); another gets 421 Misdirected
+   * Request (RFC 9110 section 15.5.20), which also defeats DNS rebinding. Default: any valid host.
+   */
   allowedHosts?: readonly string[];
   /** Origins accepted; a request from another origin gets 403 (section 4.2.2, 10.2). Default: any. */
   allowedOrigins?: readonly string[] | ((origin: string | undefined) => boolean);
@@ -175,24 +179,7 @@ function rejection(
   reason: string,
   extraHeaders: HttpHeader[] = [],
 ): UpgradeRequestRejected {
-  const body = new TextEncoder().encode(reason + '\n');
-  const response: HttpResponse = {
-    kind: 'response',
-    version: 'HTTP/1.1',
-    status,
-    reason: REASON_PHRASES[status] ?? '',
-    headers: [
-      ...extraHeaders,
-      { name: 'Content-Type', value: 'text/plain; charset=utf-8' },
-      { name: 'Content-Length', value: String(body.length) },
-      {
-        name: 'Connection',
-        value: extraHeaders.some((h) => h.name === 'Upgrade') ? 'Upgrade, close' : 'close',
-      },
-    ],
-    body,
-  };
-  return { ok: false, code, section, status, reason, response };
+  return { ok: false, code, section, status, reason, response: errorResponse(status, reason, extraHeaders) };
 }
 
 function hasToken(headers: readonly HttpHeader[], name: string, token: string): boolean {
@@ -210,7 +197,12 @@ function resourceName(target: string): string | undefined {
 
 /**
  * Server side of section 4.2.1: is this a valid opening handshake? Either the facts the server needs
- * to answer 101, or the error response it must send (400, 403, 405, 426).
+ * to answer 101, or the error response it must send. The checks run in this order, and the first that
+ * fails decides the answer: the bytes parse as HTTP/1.1 (400, 431); method GET (405 with Allow: GET);
+ * version HTTP/1.1 (400); request target (400); exactly one valid Host (400), one this server answers
+ * for (421); Upgrade: websocket (400); Connection: Upgrade (400); Sec-WebSocket-Key (400); a
+ * Sec-WebSocket-Version (400), and it is 13 (426 with Upgrade and Sec-WebSocket-Version: 13); Origin
+ * (403); Sec-WebSocket-Protocol (400).
  */
 export function validateUpgradeRequest(
   input: HttpRequest | Uint8Array,
@@ -234,9 +226,17 @@ export function validateUpgradeRequest(
 
   // 4.2.1 item 1: an HTTP/1.1 or higher GET request. A different method gets 405 with Allow (RFC 9110 15.5.6).
   if (request.method !== 'GET') {
-    return rejection('NOT_GET', '4.2.1', 405, `The opening handshake must be a GET, not ${request.method}`, [
-      { name: 'Allow', value: 'GET' },
-    ]);
+    const refused = rejection(
+      'NOT_GET',
+      '4.2.1',
+      405,
+      `The opening handshake must be a GET, not ${request.method}`,
+      [{ name: 'Allow', value: 'GET' }],
+    );
+    // The answer to a HEAD carries no content (RFC 9110 section 9.3.2).
+    if (request.method === 'HEAD')
+      refused.response = errorResponse(405, '', [{ name: 'Allow', value: 'GET' }]);
+    return refused;
   }
   if (request.version !== 'HTTP/1.1') {
     return rejection(
@@ -264,7 +264,7 @@ export function validateUpgradeRequest(
   if (hosts.length > 1 || !HOST.test(host))
     return rejection('BAD_HOST', '4.2.1', 400, `Invalid Host "${host}"`);
   if (policy.allowedHosts && !policy.allowedHosts.some((a) => a.toLowerCase() === host.toLowerCase())) {
-    return rejection('BAD_HOST', '4.2.1', 400, `Host "${host}" is not served here`);
+    return rejection('BAD_HOST', '4.2.1', 421, `Host "${host}" is not served here`);
   }
   // 4.2.1 item 3: Upgrade contains "websocket" (case-insensitive).
   if (!hasToken(h, 'upgrade', 'websocket')) {

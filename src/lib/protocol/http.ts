@@ -794,6 +794,30 @@ export function serializeResponse(init: ResponseInit): Uint8Array {
   return concatBytes([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
 }
 
+/**
+ * A refusal as a message: `extra` headers, then a one-line text body with its Content-Type and
+ * Content-Length, and `Connection: close` (RFC 9112 section 9.6: the server closes after it). When
+ * `extra` carries Upgrade (a 426, RFC 9110 sections 7.8 and 15.5.22), Connection names it as well.
+ * One writer for every error the demo server and the scenarios send, so their bytes agree.
+ */
+export function errorResponse(status: number, text: string, extra: readonly HttpHeader[] = []): HttpResponse {
+  const body = text === '' ? new Uint8Array(0) : new TextEncoder().encode(`${text}\n`);
+  const upgrade = extra.some((h) => h.name.toLowerCase() === 'upgrade');
+  return {
+    kind: 'response',
+    version: HTTP_VERSION_1_1,
+    status,
+    reason: REASON_PHRASES[status] ?? '',
+    headers: [
+      ...extra,
+      ...(body.length > 0 ? [{ name: 'Content-Type', value: 'text/plain; charset=utf-8' }] : []),
+      { name: 'Content-Length', value: String(body.length) },
+      { name: 'Connection', value: upgrade ? 'Upgrade, close' : 'close' },
+    ],
+    body,
+  };
+}
+
 /** Serialise a parsed message (parse then serialise gives an equivalent message back). */
 export function serializeMessage(message: HttpMessage): Uint8Array {
   return message.kind === 'request' ? serializeRequest(message) : serializeResponse(message);

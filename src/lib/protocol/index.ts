@@ -69,6 +69,7 @@ export {
   serializeRequest,
   serializeResponse,
   serializeMessage,
+  errorResponse,
   getHeader,
   headerTokens,
   headLength,
