@@ -7,8 +7,14 @@
  * 'fin-rsv-opcode', 'mask-len', ['ext-len'], ['mask-key'], ['payload' | 'close-code' + 'close-reason'],
  * then 'rest' for any bytes after the frame. A frame cut short ends with 'truncated'; an invalid one
  * ends with 'fault', which starts at the faulty field and runs to the end.
+ *
+ * With permessage-deflate negotiated (`deflate: true`, RFC 7692) RSV1 reads "per-message compressed" and
+ * a compressed payload field carries what it inflates to (`inflated`, `text`): given by the caller,
+ * who kept the connection's context, or else inflated on the spot by the caller's `inflate` (such as
+ * decompressMessage) when the frame is a whole message. This file does not load the DEFLATE library
+ * itself, so the pages that never show a compressed frame do not either.
  */
-import { MASK_KEY_LENGTH, Opcode } from './constants.ts';
+import { MASK_KEY_LENGTH, Opcode, RSV1 } from './constants.ts';
 import { HttpError, ProtocolError } from './errors.ts';
 import {
   decodeFrame,
@@ -36,8 +42,12 @@ export interface Field {
   /** For payload fields: the bytes as sent (masked when a key is present) and after unmasking. */
   masked?: Uint8Array;
   unmasked?: Uint8Array;
-  /** For text payloads and close reasons: the decoded text. */
+  /** For text payloads and close reasons: the decoded text (of the inflated bytes when compressed). */
   text?: string;
+  /** 'fin-rsv-opcode' of a compressed message's first frame, and its 'payload': RSV1 is set (RFC 7692). */
+  compressed?: boolean;
+  /** For a compressed payload: the bytes it inflates to (RFC 7692 section 7.2.2). */
+  inflated?: Uint8Array;
   /** For the 'fault' field. */
   error?: ProtocolError | HttpError;
 }
@@ -58,9 +68,37 @@ function faultField(start: number, end: number, error: ProtocolError): Field {
     start,
     end,
     value: error.code,
-    note: `${error.message} (RFC 6455 section ${error.section}; close with ${error.closeCode})`,
+    note: `${error.message} (${error.reference}; close with ${error.closeCode})`,
     error,
   };
+}
+
+export interface AnnotateOptions extends DecodeOptions {
+  /**
+   * What this frame's payload inflated to, from whoever followed the connection with its compression
+   * context (a trace). Marks the payload compressed even on a continuation frame, which has no RSV1.
+   */
+  inflated?: Uint8Array;
+  /**
+   * Inflates a whole compressed message on its own (no earlier context), bounded, throwing
+   * ProtocolError: `decompressMessage`, or a closure over it with a window size and a limit.
+   */
+  inflate?: (payload: Uint8Array) => Uint8Array;
+}
+
+function inflateOnSpot(
+  payload: Uint8Array,
+  options: AnnotateOptions,
+): { inflated?: Uint8Array; why?: string } {
+  if (!options.inflate) return { why: 'no inflater was given' };
+  try {
+    return { inflated: options.inflate(payload) };
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    return {
+      why: `${e.message}. With context takeover a message may refer to earlier ones, which only the whole connection has`,
+    };
+  }
 }
 
 export interface FrameAnnotation {
@@ -73,7 +111,11 @@ export interface FrameAnnotation {
 }
 
 /** Annotate the frame starting at `offset`; fields cover [offset, result.end). */
-export function annotateFrameAt(bytes: Uint8Array, offset = 0, options: DecodeOptions = {}): FrameAnnotation {
+export function annotateFrameAt(
+  bytes: Uint8Array,
+  offset = 0,
+  options: AnnotateOptions = {},
+): FrameAnnotation {
   const fields: Field[] = [];
   const total = bytes.length;
   let pos = offset;
@@ -106,13 +148,18 @@ export function annotateFrameAt(bytes: Uint8Array, offset = 0, options: DecodeOp
     return fault(pos, e instanceof ProtocolError ? e.shifted(pos) : e);
   }
   const opcode = b0 & 0x0f;
+  // RFC 7692 section 6: with permessage-deflate, RSV1 is the "Per-Message Compressed" bit.
+  const compressed = options.deflate === true && ((b0 >> 4) & RSV1) !== 0;
   fields.push({
     id: 'fin-rsv-opcode',
     label: 'FIN, RSV1-3, opcode',
     start: pos,
     end: pos + 1,
     value: `0x${b0.toString(16).padStart(2, '0')}`,
-    note: `FIN=${b0 >> 7} RSV=${((b0 >> 4) & 7).toString(2).padStart(3, '0')} opcode=0x${opcode.toString(16)} (${opcodeName(opcode)})`,
+    note: `FIN=${b0 >> 7} RSV=${((b0 >> 4) & 7).toString(2).padStart(3, '0')}${
+      compressed ? ' (RSV1: per-message compressed)' : ''
+    } opcode=0x${opcode.toString(16)} (${opcodeName(opcode)})`,
+    ...(compressed ? { compressed: true } : {}),
   });
   pos += 1;
   if (pos >= total) return truncated('the second header byte (MASK and payload length) is missing');
@@ -210,6 +257,8 @@ export function annotateFrameAt(bytes: Uint8Array, offset = 0, options: DecodeOp
         unmasked: payload.subarray(2),
       });
     }
+  } else if (compressed || options.inflated !== undefined) {
+    fields.push(compressedPayloadField(pos, payload, wire, maskKey !== undefined, header, options));
   } else if (payload.length > 0) {
     const isText = header.opcode === Opcode.Text || header.opcode === Opcode.Continuation;
     const text = isText && isValidUtf8(payload) ? decodeUtf8(payload) : undefined;
@@ -229,11 +278,50 @@ export function annotateFrameAt(bytes: Uint8Array, offset = 0, options: DecodeOp
   return { fields, end: pos, status: 'ok' };
 }
 
+/** The payload of a compressed frame: its DEFLATE bytes, and what they inflate to where that is known. */
+function compressedPayloadField(
+  pos: number,
+  payload: Uint8Array,
+  wire: Uint8Array,
+  masked: boolean,
+  header: { fin: boolean; opcode: number },
+  options: AnnotateOptions,
+): Field {
+  let inflated = options.inflated;
+  let why: string | undefined;
+  if (inflated === undefined) {
+    if (header.fin && header.opcode !== Opcode.Continuation)
+      ({ inflated, why } = inflateOnSpot(payload, options));
+    else why = 'one fragment of a compressed message inflates only with the frames before it';
+  }
+  const isText = header.opcode === Opcode.Text || header.opcode === Opcode.Continuation;
+  const text = inflated && isText && isValidUtf8(inflated) ? decodeUtf8(inflated) : undefined;
+  const tail = header.fin
+    ? '; the sender removed the final 00 00 ff ff, which the receiver appends again (RFC 7692 section 7.2)'
+    : '';
+  return {
+    id: 'payload',
+    label: masked ? 'Payload (masked, compressed)' : 'Payload (compressed)',
+    start: pos,
+    end: pos + payload.length,
+    value: text ?? (inflated ? preview(inflated) : preview(payload)),
+    note:
+      inflated !== undefined
+        ? `${payload.length} bytes of DEFLATE data inflate to ${inflated.length} bytes${tail}`
+        : `${payload.length} bytes of DEFLATE data, not inflated here: ${why ?? ''}`,
+    masked: masked ? wire : undefined,
+    unmasked: payload,
+    compressed: true,
+    ...(inflated !== undefined ? { inflated } : {}),
+    ...(text !== undefined ? { text } : {}),
+  };
+}
+
 /**
  * Annotate one frame at the start of `bytes`. The fields cover every byte of the input exactly once:
  * bytes after a complete frame are one 'rest' field (the next frame, annotate it with annotateFrames).
  */
-export function annotateFrame(bytes: Uint8Array, options: DecodeOptions = {}): Field[] {
+export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}): Field[] {
   const result = annotateFrameAt(bytes, 0, options);
   if (result.end < bytes.length) {
     result.fields.push({
@@ -273,8 +361,11 @@ export interface HeaderBit {
   meaning: string;
 }
 
-/** The first two bytes bit by bit, as drawn in section 5.2 (byte 1 only if present). */
-export function frameHeaderBits(bytes: Uint8Array): HeaderBit[] {
+/**
+ * The first two bytes bit by bit, as drawn in section 5.2 (byte 1 only if present). With `deflate`
+ * (permessage-deflate negotiated) RSV1 reads as the Per-Message Compressed bit of RFC 7692 section 6.
+ */
+export function frameHeaderBits(bytes: Uint8Array, options: { deflate?: boolean } = {}): HeaderBit[] {
   const out: HeaderBit[] = [];
   const bitsOf = (v: number, n: number): string => v.toString(2).padStart(n, '0');
   if (bytes.length >= 1) {
@@ -298,7 +389,14 @@ export function frameHeaderBits(bytes: Uint8Array): HeaderBit[] {
         bitLength: 1,
         bits: String(v),
         value: v,
-        meaning: v ? 'set: only valid if an extension defines it' : 'not set',
+        meaning:
+          i === 1 && options.deflate === true
+            ? v
+              ? 'per-message compressed (RFC 7692)'
+              : 'not compressed'
+            : v
+              ? 'set: only valid if an extension defines it'
+              : 'not set',
       });
     }
     const op = b0 & 0x0f;

@@ -44,6 +44,10 @@ export const MAX_16BIT_LENGTH = 0xffff;
 export const FIN_BIT = 0x80;
 export const RSV_BITS = 0x70;
 export const OPCODE_BITS = 0x0f;
+/** RFC 7692 section 6: permessage-deflate calls RSV1 the "Per-Message Compressed" bit. */
+export const RSV1_BIT = 0x40;
+/** The same bit in the 3-bit `rsv` number of a decoded frame (RSV1 = 4, RSV2 = 2, RSV3 = 1). */
+export const RSV1 = 4;
 /** RFC 6455 section 5.2 byte 1 bit masks. */
 export const MASK_BIT = 0x80;
 export const LENGTH_BITS = 0x7f;
@@ -90,6 +94,19 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  * implementations to impose a limit; beyond it the endpoint closes with 1009.
  */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+/** RFC 7692 section 7: the extension token of the DEFLATE compression extension. */
+export const PERMESSAGE_DEFLATE = 'permessage-deflate';
+
+/**
+ * RFC 7692 section 7.2.1: a sync flush ends the compressed data with an empty stored block whose last four
+ * octets are these; the sender removes them and the receiver appends them again (section 7.2.2).
+ */
+export const DEFLATE_TAIL: readonly number[] = [0x00, 0x00, 0xff, 0xff];
+
+/** RFC 7692 section 7.1.2: window sizes are 2^8 to 2^15 bytes; 15 (32,768 bytes) when not negotiated. */
+export const MIN_WINDOW_BITS = 8;
+export const MAX_WINDOW_BITS = 15;
 
 /** RFC 9112 section 2.3: the only HTTP/1.x versions a message line may carry here. */
 export const HTTP_VERSION_1_1 = 'HTTP/1.1';

@@ -20,23 +20,29 @@ export type ProtocolErrorCode =
   | 'BAD_CLOSE_BODY'
   | 'INVALID_CLOSE_CODE'
   | 'CLOSE_REASON_TOO_LONG'
-  | 'FRAME_AFTER_CLOSE';
+  | 'FRAME_AFTER_CLOSE'
+  | 'COMPRESSED_CONTROL'
+  | 'COMPRESSED_CONTINUATION'
+  | 'INVALID_COMPRESSED_DATA';
 
 export interface ProtocolErrorInit {
   code: ProtocolErrorCode;
   /** The close code a conforming endpoint sends when it fails the connection for this reason. */
   closeCode: number;
-  /** RFC 6455 section, e.g. '5.2'. */
+  /** Section of `rfc`, e.g. '5.2'. */
   section: string;
+  /** The RFC the section belongs to: 6455 (the default) or 7692 (compression). */
+  rfc?: 6455 | 7692;
   offset?: number;
 }
 
-/** A WebSocket protocol violation (RFC 6455). */
+/** A WebSocket protocol violation (RFC 6455, or RFC 7692 for compressed messages). */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
   readonly code: ProtocolErrorCode;
   readonly closeCode: number;
   readonly section: string;
+  readonly rfc: 6455 | 7692;
   /** Byte index of the fault in the input given to the function that threw, where known. */
   readonly offset: number | undefined;
 
@@ -45,7 +51,13 @@ export class ProtocolError extends Error {
     this.code = init.code;
     this.closeCode = init.closeCode;
     this.section = init.section;
+    this.rfc = init.rfc ?? 6455;
     this.offset = init.offset;
+  }
+
+  /** 'RFC 6455 section 5.2', 'RFC 7692 section 7.2.2': where the rule is written. */
+  get reference(): string {
+    return `RFC ${this.rfc} section ${this.section}`;
   }
 
   /** The same error moved by `delta` bytes (a reader reports offsets in its whole stream). */
@@ -54,6 +66,7 @@ export class ProtocolError extends Error {
       code: this.code,
       closeCode: this.closeCode,
       section: this.section,
+      rfc: this.rfc,
       offset: this.offset === undefined ? undefined : this.offset + delta,
     });
   }

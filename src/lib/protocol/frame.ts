@@ -26,6 +26,7 @@ import {
   OPCODE_BITS,
   OPCODE_NAMES,
   Opcode,
+  RSV1,
 } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import { parseCloseBody } from './close.ts';
@@ -56,6 +57,11 @@ export interface DecodeOptions {
   requireMask?: boolean | undefined;
   /** RSV bits a negotiated extension defines (bitmask, RSV1 = 4), or true for all. Default: none. */
   allowRsv?: number | boolean;
+  /**
+   * permessage-deflate was negotiated (RFC 7692): RSV1 marks the first frame of a compressed message,
+   * and on a control frame or a continuation frame it fails the connection with 1002 (section 6).
+   */
+  deflate?: boolean;
   /** Check the body of close frames (sections 5.5.1, 7.4). Default true. */
   validateClose?: boolean;
 }
@@ -92,14 +98,47 @@ function err(
   section: string,
   offset: number,
   closeCode = 1002,
+  rfc: 6455 | 7692 = 6455,
 ): ProtocolError {
-  return new ProtocolError(message, { code, closeCode, section, offset });
+  return new ProtocolError(message, { code, closeCode, section, offset, rfc });
+}
+
+/**
+ * RFC 7692 section 6: "An endpoint MUST NOT set the 'Per-Message Compressed' bit of control frames and
+ * non-first fragments of a data message", and one that receives such a frame fails the connection.
+ * Returns the RSV bits this byte 0 may carry.
+ */
+function deflateRsv(b0: number, offset: number): number {
+  const opcode = b0 & OPCODE_BITS;
+  if (((b0 >>> 4) & RSV1) === 0) return 0;
+  if (opcode === Opcode.Close || opcode === Opcode.Ping || opcode === Opcode.Pong) {
+    throw err(
+      `RSV1 (per-message compressed) is set on a ${opcodeName(opcode)} frame; control frames are never compressed`,
+      'COMPRESSED_CONTROL',
+      '6',
+      offset,
+      1002,
+      7692,
+    );
+  }
+  if (opcode === Opcode.Continuation) {
+    throw err(
+      'RSV1 (per-message compressed) is set on a continuation frame; only the first frame of a message carries it',
+      'COMPRESSED_CONTINUATION',
+      '6',
+      offset,
+      1002,
+      7692,
+    );
+  }
+  return RSV1;
 }
 
 /** Checks on byte 0 (section 5.2 RSV and opcode; section 5.5 control frames not fragmented). */
 function checkByte0(b0: number, offset: number, options: DecodeOptions): void {
   const rsv = (b0 >>> 4) & 7;
-  if ((rsv & ~allowedRsv(options)) !== 0) {
+  const allowed = allowedRsv(options) | (options.deflate === true ? deflateRsv(b0, offset) : 0);
+  if ((rsv & ~allowed) !== 0) {
     throw err(
       `RSV bits ${rsv.toString(2).padStart(3, '0')} set but no extension defines them`,
       'RSV_SET',

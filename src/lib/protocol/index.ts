@@ -1,5 +1,6 @@
 /**
- * The protocol core: RFC 6455 frames, handshake and close codes, UTF-8, HTTP/1.1 messages.
+ * The protocol core: RFC 6455 frames, handshake and close codes, UTF-8, HTTP/1.1 messages, and RFC 7692
+ * permessage-deflate.
  * Pure TypeScript on Uint8Array; runs unchanged in the browser, the demo server and tests.
  */
 export * from './constants.ts';
@@ -89,7 +90,36 @@ export type {
   ResponseInit as HttpResponseInit,
 } from './http.ts';
 export { annotateFrame, annotateFrameAt, annotateFrames, frameHeaderBits } from './annotate.ts';
-export type { Field, FrameAnnotation, HeaderBit } from './annotate.ts';
+export type { AnnotateOptions, Field, FrameAnnotation, HeaderBit } from './annotate.ts';
+export { RawDeflater, RawInflater, deflateRaw, inflateRaw } from './deflate.ts';
+export type { DeflaterOptions, InflaterOptions, InflateFailure, InflateResult } from './deflate.ts';
+export { parseExtensions, formatExtension, formatExtensions, isToken } from './extensions.ts';
+export type { ExtensionElement, ExtensionParam } from './extensions.ts';
+export {
+  readDeflateParams,
+  formatDeflateOffer,
+  formatDeflateResponse,
+  negotiateDeflate,
+  acceptDeflateResponse,
+  deflateDirections,
+  MessageDeflater,
+  MessageInflater,
+  compressMessage,
+  decompressMessage,
+} from './permessageDeflate.ts';
+export type {
+  DeflateOffer,
+  DeflateParams,
+  DeflateDirection,
+  DeflatePolicy,
+  DeflateAgreement,
+  DeclinedOffer,
+  DeflateNegotiation,
+  DeflateRefusal,
+  DeflateResponseCheck,
+  InflaterLimits,
+  Role as DeflateRole,
+} from './permessageDeflate.ts';
 export { annotateHttp } from './annotateHttp.ts';
 export { classify } from './classify.ts';
 export type { ByteKind } from './classify.ts';
