@@ -1,7 +1,7 @@
 /** The sentence the live region speaks when a run finishes. */
 import { formatBytes, formatMs } from './format';
 import type { RunFigures } from './metrics';
-import type { LabStrings } from './strings';
+import type { LabStrings } from '../i18n';
 
 export function finishedSentence(t: LabStrings, figures: RunFigures): string {
   const parts = figures.contenders.map((c) => {

@@ -14,7 +14,7 @@ import {
   type HttpHeader,
 } from '../protocol/index.ts';
 import { base64ToBytes } from '../trace/base64';
-import type { Trace, TraceEvent } from '../trace/types';
+import { TRACE_VERSION, type Trace, type TraceEvent } from '../trace/types';
 import { summariseFrame } from '../trace/units';
 
 /** Larger files are refused before parsing. */
@@ -180,7 +180,7 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
     }
   });
   events.sort((a, b) => a.t - b.t);
-  return { version: 1, source: 'har', startedAt: t0, ...(title ? { title } : {}), events };
+  return { version: TRACE_VERSION, source: 'har', startedAt: t0, ...(title ? { title } : {}), events };
 }
 
 interface WsMessage {

@@ -4,7 +4,7 @@
  * figures are recomputed from the trace and the receipt log while it runs and once at the end.
  */
 import { openTap, TAPPED_REQUEST, type TapSession } from '../live/tap';
-import type { Trace } from '../trace/types';
+import { TRACE_VERSION, type Trace } from '../trace/types';
 import { now, startClient, type Client } from './clients';
 import { computeFigures, type RunFigures } from './metrics';
 import {
@@ -172,7 +172,7 @@ export class LabRun {
     const seen = this.receipts.reduce((m, r) => Math.max(m, r.id), this.since);
     const data: RunData = {
       settings: this.settings,
-      trace: { version: 1, source: 'live', startedAt: tap.startedAt, events: [...tap.events] },
+      trace: { version: TRACE_VERSION, source: 'live', startedAt: tap.startedAt, events: [...tap.events] },
       receipts: [...this.receipts],
       log: [...this.log],
       expected: expected ?? { from: this.since + 1, to: seen },

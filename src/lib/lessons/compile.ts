@@ -6,7 +6,7 @@
 import { Marked } from 'marked';
 import type { CompiledLesson, LessonDoc, LessonEntry, SafeHtml } from './types.ts';
 import type { ValidLesson } from './validate.ts';
-import { SCENARIOS } from '../machines/catalog.ts';
+import { findScenario } from '../scenarios/registry.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -55,6 +55,7 @@ function renderDoc(doc: LessonDoc): LessonDoc<SafeHtml> {
     summary: doc.summary,
     scenario: doc.scenario,
     rfc: doc.rfc,
+    ...(doc.quotesLab ? { quotesLab: true } : {}),
     intro: renderBlock(doc.intro),
     steps,
     tryIt: renderBlock(doc.tryIt),
@@ -75,7 +76,7 @@ export function lessonEntry(lesson: ValidLesson): LessonEntry {
     slug: lesson.slug,
     number: lesson.number,
     scenario: lesson.scenario,
-    stepCount: SCENARIOS[lesson.scenario].steps.length,
+    stepIds: [...findScenario(lesson.scenario)!.spec.steps],
     title: { en: lesson.docs.en.title, ko: lesson.docs.ko.title },
     summary: { en: lesson.docs.en.summary, ko: lesson.docs.ko.summary },
   };

@@ -6,7 +6,7 @@
  *   ---
  *   title: One line
  *   summary: One line
- *   scenario: an id from src/lib/machines/catalog.ts
+ *   scenario: an id from src/lib/scenarios/registry.ts
  *   rfc:
  *     - Label | https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  *   ---
@@ -20,7 +20,6 @@
  *   ## try-it                   required: the note on running the exchange for real
  */
 import type { Checkpoint, LessonDoc, RfcLink, StepNarration } from './types.ts';
-import type { ScenarioId } from '../machines/catalog.ts';
 
 export interface LessonProblem {
   file: string;
@@ -38,8 +37,10 @@ export interface ParsedFile {
   stepOrder: string[];
 }
 
-const FRONTMATTER_KEYS = ['title', 'summary', 'scenario', 'rfc'] as const;
-const RFC_HREF = /^https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d{4}(\.html)?(#section-\d+(\.\d+)*)?$/;
+const FRONTMATTER_KEYS = ['title', 'summary', 'scenario', 'rfc', 'lab'] as const;
+/** The specs a lesson may cite: an RFC section, or a WHATWG living standard's section. */
+const RFC_HREF =
+  /^https:\/\/(www\.rfc-editor\.org\/rfc\/rfc\d{4}(\.html)?(#section-\d+(\.\d+)*)?|(html|websockets|fetch)\.spec\.whatwg\.org\/(multipage\/[a-z-]+\.html)?(#[a-z0-9-]+)?)$/;
 const STEP_HEADING = /^##\s+step:\s*(\S*)\s*$/;
 const TRY_IT_HEADING = /^##\s+try-it\s*$/;
 const OPTION = /^[-*]\s+\[( |x|X)\]\s+(.+)$/;
@@ -123,7 +124,8 @@ function parseFrontmatter(
     const item = /^\s+-\s+(.+?)\s*\|\s*(\S+)\s*$/.exec(raw);
     if (inRfc && item) {
       const [, label, href] = item as unknown as [string, string, string];
-      if (!RFC_HREF.test(href)) report(`frontmatter rfc: "${href}" is not an rfc-editor.org RFC link`);
+      if (!RFC_HREF.test(href))
+        report(`frontmatter rfc: "${href}" is neither an rfc-editor.org RFC link nor a WHATWG standard's`);
       rfc.push({ label, href });
       continue;
     }
@@ -151,12 +153,17 @@ function parseFrontmatter(
     report('frontmatter: "rfc" needs at least one "- Label | https://www.rfc-editor.org/..." line');
     ok = false;
   }
+  if (values.lab !== undefined && values.lab !== 'summary') {
+    report('frontmatter: "lab" may only be "summary" (quote the last lab run)');
+    ok = false;
+  }
   if (!ok) return null;
   return {
     title: values.title!,
     summary: values.summary!,
-    scenario: values.scenario as ScenarioId,
+    scenario: values.scenario!,
     rfc,
+    ...(values.lab === 'summary' ? { quotesLab: true } : {}),
   };
 }
 

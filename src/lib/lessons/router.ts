@@ -6,7 +6,7 @@
  *   #/en/03-opening-handshake/3?choice=bad-key
  *   #/en/inspector  #/en/lab
  */
-import { isLang, type Lang } from './types';
+import { isLang, type Lang } from '../i18n';
 
 export type Route =
   | { kind: 'home'; lang: Lang }

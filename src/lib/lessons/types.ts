@@ -2,14 +2,8 @@
  * Shapes of lesson content: as parsed from lessons/NN-slug/{en,ko}.md, and as compiled at build time
  * into the modules the page loads (see vitePlugin.ts). The page only ever sees the compiled form.
  */
-import type { ScenarioId } from '../machines/catalog';
+import type { Lang } from '../i18n/lang';
 
-export const LANGS = ['en', 'ko'] as const;
-export type Lang = (typeof LANGS)[number];
-
-export function isLang(value: unknown): value is Lang {
-  return value === 'en' || value === 'ko';
-}
 
 /** HTML produced by compile.ts from validated Markdown (raw HTML escaped): the only HTML the page inserts. */
 export type SafeHtml = string & { readonly __brand: 'SafeHtml' };
@@ -35,8 +29,10 @@ export interface StepNarration<Text = string> {
 export interface LessonDoc<Text = string> {
   title: string;
   summary: string;
-  scenario: ScenarioId;
+  scenario: string;
   rfc: RfcLink[];
+  /** Frontmatter `lab: summary`: the lesson quotes the learner's last lab run. */
+  quotesLab?: boolean;
   intro: Text;
   steps: Record<string, StepNarration<Text>>;
   tryIt: Text;
@@ -46,7 +42,7 @@ export interface LessonDoc<Text = string> {
 export interface CompiledLesson {
   slug: string;
   number: number;
-  scenario: ScenarioId;
+  scenario: string;
   docs: Record<Lang, LessonDoc<SafeHtml>>;
 }
 
@@ -54,8 +50,9 @@ export interface CompiledLesson {
 export interface LessonEntry {
   slug: string;
   number: number;
-  scenario: ScenarioId;
-  stepCount: number;
+  scenario: string;
+  /** Every step id of the lesson's scenario, in teaching order. */
+  stepIds: string[];
   title: Record<Lang, string>;
   summary: Record<Lang, string>;
 }

@@ -8,14 +8,15 @@
  * and in-page ones.
  */
 import { Lexer, walkTokens, type Token } from 'marked';
-import { SCENARIOS, SCENARIO_IDS, type ScenarioId } from '../machines/catalog.ts';
+import { SCENARIOS, findScenario } from '../scenarios/registry.ts';
 import { parseLessonFile, type LessonProblem, type ParsedFile } from './parse.ts';
-import { LANGS, type Lang, type LessonDoc } from './types.ts';
+import { LANGS, type Lang } from '../i18n';
+import { type LessonDoc } from './types.ts';
 
 export interface ValidLesson {
   slug: string;
   number: number;
-  scenario: ScenarioId;
+  scenario: string;
   docs: Record<Lang, LessonDoc>;
 }
 
@@ -58,7 +59,7 @@ export function validateLessons(files: Record<string, string>): Validation {
   });
 
   const lessons: ValidLesson[] = [];
-  const scenarioOwners = new Map<ScenarioId, string>();
+  const scenarioOwners = new Map<string, string>();
   for (const { folder, number } of numbered) {
     const contents = folders.get(folder)!;
     for (const name of contents.keys()) {
@@ -83,9 +84,10 @@ export function validateLessons(files: Record<string, string>): Validation {
     for (const lang of LANGS) {
       const file = `lessons/${folder}/${lang}.md`;
       const { doc, stepOrder } = parsed[lang]!;
-      const spec = (SCENARIO_IDS as string[]).includes(doc.scenario) ? SCENARIOS[doc.scenario] : undefined;
+      const spec = findScenario(doc.scenario)?.spec;
       if (!spec) {
-        problems.push({ file, message: `unknown scenario "${doc.scenario}" (known: ${SCENARIO_IDS.join(', ')})` });
+        const known = SCENARIOS.map((s) => s.spec.id).join(', ');
+        problems.push({ file, message: `unknown scenario "${doc.scenario}" (known: ${known})` });
         ok = false;
         continue;
       }
@@ -114,7 +116,7 @@ export function validateLessons(files: Record<string, string>): Validation {
       ok = false;
     }
     if (!ok) continue;
-    for (const id of SCENARIOS[en.doc.scenario].steps) {
+    for (const id of findScenario(en.doc.scenario)!.spec.steps) {
       const a = en.doc.steps[id]!.checkpoints;
       const b = ko.doc.steps[id]!.checkpoints;
       if (a.length !== b.length)
@@ -144,9 +146,9 @@ export function validateLessons(files: Record<string, string>): Validation {
     });
   }
   if (problems.length === 0) {
-    for (const id of SCENARIO_IDS) {
-      if (!scenarioOwners.has(id))
-        problems.push({ file: 'lessons/', step: SCENARIOS[id].steps[0], message: `no lesson narrates scenario "${id}"` });
+    for (const { spec } of SCENARIOS) {
+      if (!scenarioOwners.has(spec.id))
+        problems.push({ file: 'lessons/', step: spec.initial, message: `no lesson narrates scenario "${spec.id}"` });
     }
   }
   return { lessons, problems };

@@ -1,7 +1,8 @@
 /**
  * What every scenario machine shares: the context that holds both peers and the trace so far, and a
- * small builder that appends one step's trace events on a simulated clock. Machines call `enterStep`
- * from their single named `enter` action; nothing here touches the DOM, Svelte or real time.
+ * small builder that appends one step's trace events on a simulated clock. Machines are made by
+ * `scenarioMachine` (machine.ts), whose single `enter` action calls `enterStep`; nothing here touches
+ * the DOM, Svelte or real time.
  */
 import type {
   ConnCloseEvent,
@@ -15,17 +16,7 @@ import type {
   UnitKind,
 } from '../trace/types';
 import { TRACE_VERSION } from '../trace/types';
-import type { ChoiceParams, ScenarioEvent, StepParams } from './events';
-
-/** A diagram note in both of the course's languages; `say` builds one, so no call site can skip a language. */
-export interface Said {
-  en: string;
-  ko: string;
-}
-
-export function say(en: string, ko: string): Said {
-  return { en, ko };
-}
+import { renderNote, type NoteKey, type NoteParams, type NoteParamRecord } from '../i18n/notes';
 
 /** t = 0 of every simulated trace: fixed, so a lesson shows the same Date header and timings each time. */
 export const SIM_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
@@ -56,8 +47,13 @@ export interface BaseContext {
   t: number;
   client: PeerView;
   server: PeerView;
-  /** The learner's choices so far, in the order made. */
+  /** The learner's choices so far, in the order made, and the last one. */
   choices: string[];
+  choice: string | undefined;
+  /** Playback speed (1 = normal): scales the machine's timers. */
+  speed: number;
+  /** Scenario time spent so far in the current step's wait (see graph.ts, timers). */
+  waited: number;
 }
 
 export interface BaseInput {
@@ -67,7 +63,7 @@ export interface BaseInput {
 }
 
 /** Where every scenario starts: no step yet, and both peers without a connection. */
-export function baseContext(): BaseContext {
+export function baseContext(input?: BaseInput): BaseContext {
   return {
     path: [],
     checkpoints: [],
@@ -76,6 +72,9 @@ export function baseContext(): BaseContext {
     client: { tcp: 'CLOSED' },
     server: { tcp: 'CLOSED' },
     choices: [],
+    choice: undefined,
+    speed: input?.speed ?? 1,
+    waited: 0,
   };
 }
 
@@ -145,15 +144,20 @@ export class StepBuilder {
     return this;
   }
 
-  /** A note in both languages: the English goes in `text`, the Korean in `ko`. */
-  note(said: Said, peer?: Peer, conn?: string): this {
+  /**
+   * A diagram note: a message key of src/lib/i18n/notes.ts with its parameters, rendered in the page's
+   * language when drawn; `text` keeps the English for readers without the message table.
+   */
+  note<K extends NoteKey>(key: K, params: NoteParams<K>, where: { peer?: Peer; conn?: string } = {}): this {
+    const record = params as NoteParamRecord | undefined;
     this.events.push({
       type: 'note',
       t: this.t,
-      text: said.en,
-      ko: said.ko,
-      ...(peer ? { peer } : {}),
-      ...(conn ? { conn } : {}),
+      key,
+      ...(record ? { params: record } : {}),
+      text: renderNote({ key, ...(record ? { params: record } : {}) }, 'en'),
+      ...(where.peer ? { peer: where.peer } : {}),
+      ...(where.conn ? { conn: where.conn } : {}),
     });
     return this;
   }
@@ -188,18 +192,8 @@ export function enterStep<C extends BaseContext>(
     t: b.t,
     client: b.client,
     server: b.server,
+    waited: 0,
   } as Partial<C>;
-}
-
-/** The `enter` action of every scenario machine: enter the step its params name, built by `steps`. */
-export function enterStepOf<C extends BaseContext>(steps: Record<string, StepBuild<C>>) {
-  return ({ context }: { context: C }, params: StepParams): Partial<C> =>
-    enterStep(context, params.step, steps[params.step]!);
-}
-
-/** The `chose` guard of the scenarios with choices: the learner picked the choice its params name. */
-export function chose({ event }: { event: ScenarioEvent }, params: ChoiceParams): boolean {
-  return event.type === 'learner.choose' && event.choice === params.choice;
 }
 
 /**

@@ -92,6 +92,8 @@ export class Player {
     const sub = this.actor.subscribe(() => this.record());
     this.stopSub = () => sub.unsubscribe();
     this.actor.start();
+    // A stored snapshot keeps the speed it was taken at; timers must run at today's.
+    if (snapshot) this.actor.send({ type: 'player.speed', speed: this.speed });
     this.record();
   }
 
@@ -234,8 +236,10 @@ export class Player {
     this.playback.send({ type: 'player.pause' });
   }
 
+  /** The new speed reaches the step timer and the scenario's own waits, even one already counting down. */
   setSpeed(speed: number): void {
     this.playback.send({ type: 'player.speed', speed });
+    this.actor.send({ type: 'player.speed', speed: this.speed });
   }
 
   setReducedMotion(reduced: boolean): void {

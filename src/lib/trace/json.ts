@@ -3,7 +3,13 @@
  * Bytes travel as base64 of exactly the bytes on the wire.
  */
 import { base64ToBytes, bytesToBase64 } from './base64';
-import { TRACE_VERSION, type Trace, type TraceEvent, type TraceSource } from './types';
+import {
+  READABLE_TRACE_VERSIONS,
+  TRACE_VERSION,
+  type Trace,
+  type TraceEvent,
+  type TraceSource,
+} from './types';
 
 export type JsonTraceEvent = Omit<TraceEvent, 'bytes'> & { bytes?: string };
 
@@ -50,8 +56,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Validates one serialised event; throws TraceFormatError naming what is wrong. */
-export function eventFromJson(value: unknown, index?: number): TraceEvent {
+function isNoteParams(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    Object.values(value).every(
+      (v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean',
+    )
+  );
+}
+
+/**
+ * Validates one serialised event; throws TraceFormatError naming what is wrong. `version` is the file's:
+ * a version 1 note (English `text`, optional Korean `ko`) becomes the message `said` with both.
+ */
+export function eventFromJson(value: unknown, index?: number, version: number = TRACE_VERSION): TraceEvent {
   const fail = (why: string): never => {
     throw new TraceFormatError(index === undefined ? why : `event ${index}: ${why}`, index);
   };
@@ -73,9 +91,19 @@ export function eventFromJson(value: unknown, index?: number): TraceEvent {
     if (value.type === 'unit' && typeof value.summary !== 'string') return fail('summary must be a string');
     return { ...value, bytes } as unknown as TraceEvent;
   }
-  if (value.type === 'note' && typeof value.text !== 'string') return fail('text must be a string');
-  if (value.type === 'note' && value.ko !== undefined && typeof value.ko !== 'string')
-    return fail('ko must be a string');
+  if (value.type === 'note' && version === 1) {
+    if (typeof value.text !== 'string') return fail('text must be a string');
+    if (value.ko !== undefined && typeof value.ko !== 'string') return fail('ko must be a string');
+    const { ko, text, ...rest } = value;
+    const note = { ...rest, key: 'said', params: { en: text, ...(ko === undefined ? {} : { ko }) }, text };
+    return note as unknown as TraceEvent;
+  }
+  if (value.type === 'note') {
+    if (typeof value.key !== 'string') return fail('key must be a string');
+    if (value.params !== undefined && !isNoteParams(value.params))
+      return fail('params must map names to strings, numbers or booleans');
+    if (value.text !== undefined && typeof value.text !== 'string') return fail('text must be a string');
+  }
   if (value.type === 'state' && value.peer !== 'client' && value.peer !== 'server')
     return fail('peer must be client or server');
   return { ...value } as unknown as TraceEvent;
@@ -86,9 +114,10 @@ export function traceFromJson(value: unknown): Trace {
   if (!isRecord(value) || value.format !== 'wirescope-trace') {
     throw new TraceFormatError('not a wirescope trace (missing "format": "wirescope-trace")');
   }
-  if (value.version !== TRACE_VERSION) {
+  const version = value.version;
+  if (typeof version !== 'number' || !READABLE_TRACE_VERSIONS.includes(version)) {
     throw new TraceFormatError(
-      `unsupported trace version ${String(value.version)}; this build reads ${TRACE_VERSION}`,
+      `unsupported trace version ${String(version)}; this build reads ${READABLE_TRACE_VERSIONS.join(' and ')}`,
     );
   }
   if (typeof value.source !== 'string' || !SOURCES.has(value.source as TraceSource)) {
@@ -101,7 +130,7 @@ export function traceFromJson(value: unknown): Trace {
     source: value.source as TraceSource,
     startedAt: value.startedAt,
     ...(typeof value.title === 'string' ? { title: value.title } : {}),
-    events: value.events.map((event, i) => eventFromJson(event, i)),
+    events: value.events.map((event, i) => eventFromJson(event, i, version)),
   };
 }
 
@@ -112,6 +141,7 @@ export function traceFromJson(value: unknown): Trace {
  */
 export function traceFromJsonLines(text: string): Trace {
   let header: JsonTrace | undefined;
+  let version = TRACE_VERSION;
   let offset = 0;
   const events: TraceEvent[] = [];
   const lines = text.split('\n');
@@ -125,12 +155,13 @@ export function traceFromJsonLines(text: string): Trace {
     }
     if (isRecord(value) && value.format === 'wirescope-trace') {
       const run = traceFromJson({ ...value, events: [] });
+      version = value.version as number;
       header ??= { ...traceToJson(run) };
       offset = run.startedAt - header.startedAt;
       return;
     }
     if (!header) throw new TraceFormatError('the first line must be a wirescope-trace header');
-    const event = eventFromJson(value, events.length);
+    const event = eventFromJson(value, events.length, version);
     events.push({ ...event, t: event.t + offset });
   });
   if (!header) throw new TraceFormatError('no wirescope-trace header line');

@@ -2,9 +2,14 @@
  * The trace model: every picture in wirescope renders a trace up to a cursor, and both producers
  * (the scenario machines and the demo server's tap) emit these same types.
  */
+import type { NoteParamRecord } from '../i18n/notes';
 
-/** Bumped whenever the serialised form changes shape; importers reject other versions. */
-export const TRACE_VERSION = 1;
+/**
+ * Bumped whenever the serialised form changes shape. Version 2 carries notes as message keys with
+ * parameters; importers still read version 1 (notes as English text with an optional Korean `ko`).
+ */
+export const TRACE_VERSION = 2;
+export const READABLE_TRACE_VERSIONS: readonly number[] = [1, 2];
 
 /** Client to server, or server to client. */
 export type Direction = 'c2s' | 's2c';
@@ -77,15 +82,18 @@ export interface StateEvent extends EventBase {
   tcp?: TcpState;
 }
 
-/** Free text attached to the trace (the server's checks, a timer that fired, a learner's choice). */
+/**
+ * A caption attached to the trace (the server's checks, a timer that fired, a learner's choice), as a
+ * message key with parameters that src/lib/i18n renders in the page's language.
+ */
 export interface NoteEvent extends EventBase {
   type: 'note';
   conn?: string;
   peer?: Peer;
-  /** The note in English: what exports, the tap and any reader without a language preference use. */
-  text: string;
-  /** The same note in Korean, where the producer has one (the scenarios do; the tap does not). */
-  ko?: string;
+  key: string;
+  params?: NoteParamRecord;
+  /** The note rendered in English, for readers without the message table (and keys it does not know). */
+  text?: string;
 }
 
 export type TraceEvent = ConnOpenEvent | BytesEvent | UnitEvent | ConnCloseEvent | StateEvent | NoteEvent;

@@ -7,22 +7,19 @@ import { scalePoint } from 'd3-scale';
 import { format } from 'd3-format';
 import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction, NoteEvent } from '../trace/types';
 import { textWidth, wrapText } from './textFit';
-import { STRINGS, type Lang } from './strings';
+import { PLAYER, type Lang } from '../i18n';
+import { renderNote } from '../i18n/notes';
+import type { Lane } from '../machines/scenario';
 
-export interface Lane {
-  id: string;
-  label: string;
-  /** A client lane or the server. */
-  peer: Peer;
-}
+export type { Lane };
 
 export interface SequenceOptions {
   lanes?: readonly Lane[];
-  /** Which client lane a connection belongs to (default: the first client lane). */
-  laneOf?: (conn: string | undefined) => string;
+  /** Which client lane a connection belongs to, given the trace (default: the first client lane). */
+  laneOf?: (conn: string | undefined, events: readonly TraceEvent[]) => string;
   /** Events from this index on belong to the current step: drawn as new. */
   currentFrom?: number;
-  /** The page's language: the diagram's own text and notes that carry a translation use it. */
+  /** The page's language: of the diagram's own text and of the notes (message keys). */
   lang?: Lang;
 }
 
@@ -112,16 +109,16 @@ export interface SequenceLayout {
 
 /** One client and the server, named in `lang`. */
 export function defaultLanes(lang: Lang = 'en'): readonly Lane[] {
-  const t = STRINGS[lang];
+  const t = PLAYER[lang].lanes;
   return [
     { id: 'client', label: t.client, peer: 'client' },
     { id: 'server', label: t.server, peer: 'server' },
   ];
 }
 
-/** A note's text in `lang`: its translation where the producer gave one, else its English. */
+/** A note's text in `lang`, rendered from its message key and parameters. */
 export function noteText(note: NoteEvent, lang: Lang = 'en'): string {
-  return lang === 'ko' && note.ko ? note.ko : note.text;
+  return renderNote(note, lang);
 }
 
 /**
@@ -248,11 +245,12 @@ export function layoutSequence(
   options: SequenceOptions = {},
 ): SequenceLayout {
   const lang = options.lang ?? 'en';
-  const words = STRINGS[lang].sequence;
+  const words = PLAYER[lang].sequence;
   const lanes = options.lanes ?? defaultLanes(lang);
   const firstClient = lanes.find((l) => l.peer === 'client')?.id ?? 'client';
   const serverLane = lanes.find((l) => l.peer === 'server')?.id ?? 'server';
-  const laneOf = options.laneOf ?? (() => firstClient);
+  const laneFor = options.laneOf;
+  const laneOf = (conn: string | undefined) => (laneFor ? laneFor(conn, events) : firstClient);
   const margin = marginFor(width);
   const x = scalePoint<string>()
     .domain(lanes.map((l) => l.id))

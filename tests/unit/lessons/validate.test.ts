@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../src/lib/lessons/parse';
 import { validateLessons } from '../../../src/lib/lessons/validate';
 import { loadValidLessons, readLessonFiles } from '../../../src/lib/lessons/vitePlugin';
-import { SCENARIOS, SCENARIO_IDS } from '../../../src/lib/machines/catalog';
+import { SCENARIOS, findScenario } from '../../../src/lib/scenarios/registry';
 
 const root = process.cwd();
 const real = readLessonFiles(root);
@@ -30,10 +30,10 @@ describe('the lessons in this repository', () => {
 
   it('narrate every step of every scenario in both languages', () => {
     const lessons = loadValidLessons(root);
-    expect(lessons.map((l) => l.scenario).sort()).toEqual([...SCENARIO_IDS].sort());
+    expect(lessons.map((l) => l.scenario).sort()).toEqual(SCENARIOS.map((s) => s.spec.id).sort());
     for (const lesson of lessons) {
       for (const lang of ['en', 'ko'] as const) {
-        expect(Object.keys(lesson.docs[lang].steps)).toEqual([...SCENARIOS[lesson.scenario].steps]);
+        expect(Object.keys(lesson.docs[lang].steps)).toEqual([...findScenario(lesson.scenario)!.spec.steps]);
       }
     }
   });
@@ -98,7 +98,7 @@ describe('validateLessons rejects', () => {
       t.replace('https://www.rfc-editor.org/rfc/rfc6455#section-5.2', 'https://example.com/rfc6455'),
     );
     expect(problemsOf(badRfc)).toContain(
-      'lessons/04-frames/en.md: frontmatter rfc: "https://example.com/rfc6455" is not an rfc-editor.org RFC link',
+      'lessons/04-frames/en.md: frontmatter rfc: "https://example.com/rfc6455" is neither an rfc-editor.org RFC link nor a WHATWG standard\'s',
     );
   });
 

@@ -1,17 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { Player } from '../../../src/lib/machines/player';
-import { SCENARIO_MACHINES } from '../../../src/lib/machines';
-import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../../src/lib/machines/catalog';
 import { STEP_MS, stepDelay } from '../../../src/lib/machines/playback';
+import { SCENARIO_IDS, loadAll } from '../scenarios/helpers';
 
-const inputs = {} as Record<ScenarioId, Record<string, unknown>>;
-beforeAll(async () => {
-  for (const id of SCENARIO_IDS) inputs[id] = await SCENARIO_MACHINES[id].prepare();
-});
+const ALL = await loadAll();
+type ScenarioId = string;
 
 function player(id: ScenarioId, clock = new SimulatedClock()) {
-  return { p: new Player(SCENARIO_MACHINES[id].machine, { input: inputs[id], clock }), clock };
+  const { module, input } = ALL[id]!;
+  return { p: new Player(module.machine, { input, clock }), clock };
 }
 
 describe('Player', () => {
@@ -36,7 +34,7 @@ describe('Player', () => {
     (id) => {
       const { p } = player(id);
       const seen = new Set<string>();
-      const spec = SCENARIOS[id];
+      const spec = ALL[id]!.module.spec;
       const choices = spec.choices.length ? spec.choices.map((c) => c.id) : [undefined];
       for (const choice of choices) {
         p.restart();

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TraceFormatError, traceFromJson, traceToJson, type Trace } from '../../../src/lib/trace';
+import {
+  TRACE_VERSION,
+  TraceFormatError,
+  traceFromJson,
+  traceToJson,
+  type NoteEvent,
+  type Trace,
+} from '../../../src/lib/trace';
+import { renderNote } from '../../../src/lib/i18n/notes';
 
 const sample: Trace = {
-  version: 1,
+  version: TRACE_VERSION,
   source: 'live',
   startedAt: 1_700_000_000_000,
   events: [
@@ -30,17 +38,51 @@ describe('trace JSON', () => {
     );
   });
 
-  it('round-trips a note with its Korean, and one without', () => {
+  it('round-trips notes as message keys with parameters, with and without their English text', () => {
     const trace: Trace = {
       ...sample,
       source: 'simulation',
       events: [
-        { type: 'note', t: 3, peer: 'server', conn: 'ws', text: 'Server checks pass', ko: '서버 검사 통과' },
-        { type: 'note', t: 4, text: 'tap note' },
+        {
+          type: 'note',
+          t: 3,
+          peer: 'server',
+          conn: 'ws',
+          key: 'serverChecksPass',
+          text: 'Server checks pass',
+        },
+        { type: 'note', t: 4, key: 'held', params: { seconds: 25 } },
       ],
     };
-    const back = traceFromJson(JSON.parse(JSON.stringify(traceToJson(trace))));
-    expect(back.events).toEqual(trace.events);
+    const json = JSON.stringify(traceToJson(trace));
+    expect(json).not.toContain('"ko"');
+    expect(traceFromJson(JSON.parse(json)).events).toEqual(trace.events);
+  });
+
+  it('reads a version 1 file: a note’s English and Korean become the message "said"', () => {
+    const back = traceFromJson({
+      format: 'wirescope-trace',
+      version: 1,
+      source: 'simulation',
+      startedAt: 0,
+      events: [
+        { type: 'note', t: 3, text: 'Server checks pass', ko: '서버 검사 통과' },
+        { type: 'note', t: 4, text: 'tap note' },
+      ],
+    });
+    expect(back.version).toBe(TRACE_VERSION);
+    expect(back.events).toEqual([
+      {
+        type: 'note',
+        t: 3,
+        key: 'said',
+        params: { en: 'Server checks pass', ko: '서버 검사 통과' },
+        text: 'Server checks pass',
+      },
+      { type: 'note', t: 4, key: 'said', params: { en: 'tap note' }, text: 'tap note' },
+    ]);
+    expect(renderNote(back.events[0] as NoteEvent, 'ko')).toBe('서버 검사 통과');
+    expect(renderNote(back.events[1] as NoteEvent, 'ko')).toBe('tap note');
   });
 
   it.each([
@@ -53,6 +95,26 @@ describe('trace JSON', () => {
         events: [{ type: 'note', t: 0, text: 'x', ko: 7 }],
       },
       /event 0: ko must be a string/,
+    ],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 2,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'note', t: 0, key: 'held', params: { seconds: { nested: true } } }],
+      },
+      /event 0: params must map names to strings, numbers or booleans/,
+    ],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 2,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'note', t: 0 }],
+      },
+      /event 0: key must be a string/,
     ],
     [null, /not a wirescope trace/],
     [{ format: 'har' }, /not a wirescope trace/],

@@ -1,7 +1,7 @@
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { TEXT, latestUnit, layoutSequence, noteText, type Row } from '../../../src/lib/viz/sequenceLayout';
-import { SCENARIO_MACHINES } from '../../../src/lib/machines';
+import { loadAll } from '../scenarios/helpers';
 import { textWidth } from '../../../src/lib/viz/textFit';
 import type { TraceEvent } from '../../../src/lib/trace/types';
 
@@ -20,7 +20,7 @@ const events: TraceEvent[] = [
     summary: 'GET / HTTP/1.1',
     bytes: b('GET / HTTP/1.1\r\n\r\n'),
   },
-  { type: 'note', t: 80, peer: 'server', text: 'checks' },
+  { type: 'note', t: 80, peer: 'server', key: 'said', params: { en: 'checks' } },
   {
     type: 'unit',
     t: 82,
@@ -107,7 +107,9 @@ describe('layoutSequence', () => {
   });
 
   it('wraps long notes into taller rows within the width', () => {
-    const long: TraceEvent[] = [{ type: 'note', t: 0, text: 'word '.repeat(60).trim() }];
+    const long: TraceEvent[] = [
+      { type: 'note', t: 0, key: 'said', params: { en: 'word '.repeat(60).trim() } },
+    ];
     const row = layoutSequence(long, 1, 400).rows[0]!;
     expect(row.kind).toBe('note');
     expect(row.height).toBeGreaterThan(12 + TEXT.note.line);
@@ -123,9 +125,14 @@ describe('layoutSequence', () => {
   const wide: TraceEvent[] = [
     { type: 'state', t: 0, peer: 'client', conn: 'c', readyState: 'OPEN', tcp: 'ESTABLISHED' },
     { type: 'state', t: 0, peer: 'server', conn: 'c', readyState: 'OPEN', tcp: 'ESTABLISHED' },
-    { type: 'note', t: 1, peer: 'server', text: checks },
-    { type: 'note', t: 1, peer: 'client', text: unmask },
-    { type: 'note', t: 1, text: '클라이언트가 마스킹한 페이로드를 서버가 키로 되돌립니다' },
+    { type: 'note', t: 1, peer: 'server', key: 'said', params: { en: checks } },
+    { type: 'note', t: 1, peer: 'client', key: 'said', params: { en: unmask } },
+    {
+      type: 'note',
+      t: 1,
+      key: 'said',
+      params: { en: '클라이언트가 마스킹한 페이로드를 서버가 키로 되돌립니다' },
+    },
     {
       type: 'unit',
       t: 1262,
@@ -253,8 +260,8 @@ describe('layoutSequence in Korean', () => {
   const HANGUL = /[\uAC00-\uD7A3]/;
   const closing: TraceEvent[] = [
     { type: 'conn.open', t: 0, conn: 'c' },
-    { type: 'note', t: 1, peer: 'server', text: 'Server checks pass', ko: '서버 검사 통과' },
-    { type: 'note', t: 2, text: 'From the tap' },
+    { type: 'note', t: 1, peer: 'server', key: 'serverChecksPass' },
+    { type: 'note', t: 2, key: 'someNewerKey', text: 'From the tap' },
     { type: 'conn.close', t: 3, conn: 'c', by: 'client' },
     { type: 'conn.close', t: 4, conn: 'd', by: 'unknown', abnormal: true },
   ];
@@ -266,7 +273,7 @@ describe('layoutSequence in Korean', () => {
   it('uses the Korean of notes and of the diagram’s own labels, and names the lanes in Korean', () => {
     expect(texts('ko')).toEqual([
       'TCP 연결됨 (SYN, SYN-ACK, ACK)',
-      '서버 검사 통과',
+      '서버 검사 통과: GET 메서드, Host, Upgrade: websocket, Connection: Upgrade, 키, 버전 13, Origin',
       'From the tap',
       'TCP 닫힘 (클라이언트의 FIN)',
       '연결 끊김: FIN도 Close도 없음',
@@ -277,23 +284,28 @@ describe('layoutSequence in Korean', () => {
     ]);
   });
 
-  it('keeps English by default, and a note without a translation in English either way', () => {
+  it('keeps English by default, and a note with a key it does not know in its English text either way', () => {
     expect(texts('en')).toEqual([
       'TCP connected (SYN, SYN-ACK, ACK)',
-      'Server checks pass',
+      'Server checks pass: method GET, Host, Upgrade: websocket, Connection: Upgrade, key, version 13, Origin',
       'From the tap',
       'TCP closed (FIN from client)',
       'Connection cut: no FIN, no Close',
     ]);
     expect(
       layoutSequence(closing, closing.length, 600).rows.map((r) => r.kind === 'note' && r.text),
-    ).toContain('Server checks pass');
-    expect(noteText({ type: 'note', t: 0, text: 'x', ko: '' }, 'ko')).toBe('x');
+    ).toContain('From the tap');
+    expect(noteText({ type: 'note', t: 0, key: 'said', params: { en: 'x' } }, 'ko')).toBe('x');
   });
 
   it('wraps the Korean it shows, not the English', () => {
     const long: TraceEvent[] = [
-      { type: 'note', t: 0, text: 'short', ko: '아주 긴 한국어 문장이 '.repeat(8).trim() },
+      {
+        type: 'note',
+        t: 0,
+        key: 'said',
+        params: { en: 'short', ko: '아주 긴 한국어 문장이 '.repeat(8).trim() },
+      },
     ];
     const [row] = layoutSequence(long, 1, 400, { lang: 'ko' }).rows;
     expect(row?.kind === 'note' && row.lines.join('')).toBe('아주 긴 한국어 문장이 '.repeat(8).trim());
@@ -301,8 +313,8 @@ describe('layoutSequence in Korean', () => {
   });
 
   it('shows every note and connection row of every scenario in Korean', async () => {
-    for (const [id, { machine, prepare }] of Object.entries(SCENARIO_MACHINES)) {
-      const actor = createActor(machine, { input: await prepare() });
+    for (const [id, { module, input }] of Object.entries(await loadAll())) {
+      const actor = createActor(module.machine, { input });
       actor.start();
       while (actor.getSnapshot().can({ type: 'step.next' })) actor.send({ type: 'step.next' });
       const events = (actor.getSnapshot().context as { events: TraceEvent[] }).events;

@@ -1,0 +1,207 @@
+/**
+ * Diagram notes: short captions on the sequence diagram, not lesson prose (that lives in lessons/). A
+ * trace carries a note as a message key with parameters (`{ key: 'held', params: { seconds: 25 } }`), so
+ * a trace file holds no language at all; the page renders it in its own language with `renderNote`.
+ * Technical names stay as they are in both languages: TCP, FIN, TIME-WAIT, Close, readyState values,
+ * header names.
+ */
+import type { Lang } from './lang';
+
+/** What a note's parameters may hold: JSON scalars, so a trace file round-trips them unchanged. */
+export type NoteParamValue = string | number | boolean;
+export type NoteParamRecord = Record<string, NoteParamValue>;
+
+type Side = 'client' | 'server';
+
+/** What the server checks in an upgrade request (RFC 6455 section 4.2.1), as named in the note. */
+const SERVER_CHECKS: Record<Lang, string[]> = {
+  en: ['method GET', 'Host', 'Upgrade: websocket', 'Connection: Upgrade', 'key', 'version 13', 'Origin'],
+  ko: ['GET 메서드', 'Host', 'Upgrade: websocket', 'Connection: Upgrade', '키', '버전 13', 'Origin'],
+};
+
+/**
+ * Korean for each way an upgrade request can fail the server's checks (section 4.2.1), by the protocol
+ * validator's stable failure code. The English is the validator's own `reason`, passed as a parameter.
+ */
+export const REQUEST_FAILURE_KO: Record<string, string> = {
+  BAD_HTTP: 'HTTP 요청 형식이 잘못됐어요',
+  NOT_GET: 'GET 요청이 아니에요',
+  BAD_HTTP_VERSION: 'HTTP/1.1 요청이 아니에요',
+  BAD_TARGET: '요청 대상이 리소스 이름이나 http(s) URI가 아니에요',
+  MISSING_HOST: 'Host 헤더가 없어요',
+  BAD_HOST: 'Host가 잘못됐거나 이 서버가 맡은 호스트가 아니에요',
+  MISSING_UPGRADE: 'Upgrade 헤더에 "websocket"이 없어요',
+  MISSING_CONNECTION: 'Connection 헤더에 "Upgrade"가 없어요',
+  MISSING_KEY: 'Sec-WebSocket-Key가 없어요',
+  BAD_KEY: 'Sec-WebSocket-Key가 16바이트를 base64로 인코딩한 값이 아니에요',
+  MISSING_VERSION: 'Sec-WebSocket-Version이 없어요',
+  UNSUPPORTED_VERSION: '지원하지 않는 WebSocket 버전이에요',
+  ORIGIN_REJECTED: '허용되지 않은 Origin이에요',
+  BAD_PROTOCOL: 'Sec-WebSocket-Protocol에는 서로 다른 토큰만 나열해야 해요',
+};
+
+/** Korean for each way a 101 answer can fail the client's checks (section 4.1). */
+export const RESPONSE_FAILURE_KO: Record<string, string> = {
+  BAD_HTTP: 'HTTP 응답 형식이 잘못됐어요',
+  NOT_101: '상태 코드가 101 Switching Protocols가 아니에요',
+  MISSING_UPGRADE: '응답에 "Upgrade: websocket"이 없어요',
+  MISSING_CONNECTION: '응답에 "Connection: Upgrade"가 없어요',
+  MISSING_ACCEPT: '응답에 Sec-WebSocket-Accept가 없어요',
+  BAD_ACCEPT: 'Sec-WebSocket-Accept가 클라이언트가 계산한 값과 달라요',
+  UNREQUESTED_EXTENSION: '클라이언트가 제안하지 않은 확장을 서버가 골랐어요',
+  UNREQUESTED_PROTOCOL: '클라이언트가 제안하지 않은 서브프로토콜을 서버가 골랐어요',
+};
+
+const SIDE_KO: Record<Side, string> = { client: '클라이언트', server: '서버' };
+
+interface Tally {
+  httpConnections: number;
+  httpRequests: number;
+  httpBytes: number;
+  wsConnections: number;
+  wsRequests: number;
+  wsBytes: number;
+}
+
+const en = {
+  // Short polling (request-response)
+  pollElapsed: () => 'Poll interval elapsed: ask again',
+  eventHappened: (p: { secondsAgo: number }) => `An event happened at the server ${p.secondsAgo} s ago`,
+  shortPollSummary: (p: { requests: number; delivered: number; headerBytes: number }) =>
+    `${p.requests} requests, ${p.delivered} answers with news, ${p.headerBytes} header bytes`,
+
+  // Long polling
+  held: (p: { seconds: number }) =>
+    `The server holds the request (up to ${p.seconds} s): 1 connection tied up`,
+  eventHappens: () => 'An event happens at the server',
+  waitExpires: (p: { seconds: number }) => `${p.seconds} s passed with no event: the wait expires`,
+  longPollSummary: (p: {
+    requests: number;
+    delivered: number;
+    headerBytes: number;
+    per: number;
+    held: number;
+  }) =>
+    `${p.requests} requests for ${p.delivered} message(s): ${p.headerBytes} header bytes, ${p.per} per delivered message; at most ${p.held} connection(s) held`,
+
+  // Opening handshake
+  serverChecksPass: () => `Server checks pass: ${SERVER_CHECKS.en.join(', ')}`,
+  serverCheckFails: (p: { code: string; reason: string; section: string; status: number }) =>
+    `Server check fails: ${p.reason} (RFC 6455 ${p.section}) → ${p.status}`,
+  accept: (p: { accept: string }) => `Accept = base64(SHA-1(key + GUID)) = ${p.accept}`,
+  brokenAccept: (p: { answered: string }) => `A broken server answers ${p.answered} instead`,
+  clientChecksPass: (p: { accept: string }) =>
+    `Client checks: 101, Upgrade, Connection and Sec-WebSocket-Accept ${p.accept} all match`,
+  clientCheckFails: (p: { code: string; reason: string; section: string }) =>
+    `Client checks: ${p.reason} (RFC 6455 ${p.section})`,
+  bothOpen: () => 'Both sides OPEN: frames may flow either way on this TCP connection',
+  clientFails: () => 'The client fails the WebSocket connection: error, then close event 1006',
+
+  // Frames
+  afterHandshake: () => 'After the handshake: one TCP connection, frames either way',
+  unmask: () => 'The server unmasks: payload[i] XOR key[i mod 4]',
+  messageComplete: () => "Message complete: 'Hello!' from two fragments",
+
+  // Closing handshake
+  closing: (p: { peer: Side }) => `The ${p.peer} is CLOSING: it sends no more data, but still reads`,
+  noStatus: () => 'The Close had no body: the server reports code 1005, which is never sent',
+  serverClosesTcp: () => 'The server closes TCP first, so the TIME-WAIT state stays on the server (7.1.1)',
+  closeEvent: (p: { code: number; reason: string }) =>
+    `close event: code ${p.code}${p.reason ? ` '${p.reason}'` : ''}, wasClean true`,
+  connectionDrops: () => 'The connection drops: no Close frame either way',
+  abnormal: () => 'close event: code 1006, wasClean false; 1006 never appears on the wire',
+
+  // HTTP versus WebSocket
+  twoClients: () => 'Two clients want updates from the same server: one over HTTP, one over WebSocket',
+  pushed: () => 'Event 2 happens at the server: the WebSocket client gets it at once',
+  nextPoll: (p: { ms: number }) => `The HTTP client's next poll, ${p.ms} ms after event 2 happened`,
+  tally: (p: Tally) =>
+    `HTTP: ${p.httpConnections} connections, ${p.httpRequests} requests, ${p.httpBytes} bytes. ` +
+    `WebSocket: ${p.wsConnections} connection, ${p.wsRequests} request, ${p.wsBytes} bytes`,
+
+  // What the page itself saw during a live run
+  observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
+  observedOpen: (p: { protocol: string; extensions: string }) =>
+    `readyState OPEN, protocol "${p.protocol}", extensions "${p.extensions}"`,
+  observedClose: (p: { code: number; reason: string; wasClean: boolean }) =>
+    `close event: code ${p.code}, reason "${p.reason}", wasClean ${p.wasClean}`,
+  observedEcho: (p: { text: string }) => `echo of your message: ${p.text}`,
+
+  /** A note read from a version 1 trace file, which carried its text in each language. */
+  said: (p: { en: string; ko?: string }) => p.en,
+};
+
+export type NoteTable = typeof en;
+export type NoteKey = keyof NoteTable;
+/** The parameters a note's message takes (`undefined` for a note without any). */
+export type NoteParams<K extends NoteKey> = Parameters<NoteTable[K]>[0];
+
+const ko: NoteTable = {
+  pollElapsed: () => '폴링 간격이 지났어요: 다시 물어봐요',
+  eventHappened: (p) => `${p.secondsAgo}초 전에 서버에서 이벤트가 일어났어요`,
+  shortPollSummary: (p) =>
+    `요청 ${p.requests}번, 새 소식이 담긴 응답 ${p.delivered}번, 헤더 ${p.headerBytes}바이트`,
+
+  held: (p) => `서버가 요청을 붙잡고 있어요(최대 ${p.seconds}초): 연결 1개가 묶여 있어요`,
+  eventHappens: () => '서버에서 이벤트가 일어나요',
+  waitExpires: (p) => `${p.seconds}초 동안 이벤트가 없어요: 대기 시간이 끝나요`,
+  longPollSummary: (p) =>
+    `메시지 ${p.delivered}개에 요청 ${p.requests}번: 헤더 ${p.headerBytes}바이트, 전달된 메시지당 ${p.per}바이트. 붙잡힌 연결은 최대 ${p.held}개`,
+
+  serverChecksPass: () => `서버 검사 통과: ${SERVER_CHECKS.ko.join(', ')}`,
+  serverCheckFails: (p) =>
+    `서버 검사 실패: ${REQUEST_FAILURE_KO[p.code] ?? p.reason} (RFC 6455 ${p.section}절) → ${p.status}`,
+  accept: (p) => `Accept = base64(SHA-1(키 + GUID)) = ${p.accept}`,
+  brokenAccept: (p) => `고장 난 서버는 대신 ${p.answered} 값을 보내요`,
+  clientChecksPass: (p) =>
+    `클라이언트 검사: 101, Upgrade, Connection, Sec-WebSocket-Accept ${p.accept} 모두 일치해요`,
+  clientCheckFails: (p) =>
+    `클라이언트 검사: ${RESPONSE_FAILURE_KO[p.code] ?? p.reason} (RFC 6455 ${p.section}절)`,
+  bothOpen: () => '양쪽 모두 OPEN: 이제 이 TCP 연결로 프레임이 양방향으로 오갈 수 있어요',
+  clientFails: () => '클라이언트가 WebSocket 연결을 실패로 끝내요: error 이벤트, 이어서 close 이벤트 1006',
+
+  afterHandshake: () => '핸드셰이크 이후: TCP 연결 하나로 프레임이 양방향으로 오가요',
+  unmask: () => '서버가 마스킹을 풀어요: payload[i] XOR key[i mod 4]',
+  messageComplete: () => "메시지 완성: 두 조각으로 온 'Hello!'",
+
+  closing: (p) => `${SIDE_KO[p.peer]}는 CLOSING: 더는 데이터를 보내지 않지만 계속 읽어요`,
+  noStatus: () => 'Close 프레임에 본문이 없어요: 서버는 코드 1005를 보고해요. 1005는 절대 전송되지 않아요',
+  serverClosesTcp: () => '서버가 TCP를 먼저 닫으므로 TIME-WAIT 상태는 서버에 남아요(7.1.1절)',
+  closeEvent: (p) => `close 이벤트: 코드 ${p.code}${p.reason ? ` '${p.reason}'` : ''}, wasClean true`,
+  connectionDrops: () => '연결이 끊겨요: 어느 쪽도 Close 프레임을 보내지 않았어요',
+  abnormal: () => 'close 이벤트: 코드 1006, wasClean false. 1006은 와이어에 절대 나타나지 않아요',
+
+  twoClients: () =>
+    '두 클라이언트가 같은 서버에서 업데이트를 받으려고 해요: 하나는 HTTP로, 하나는 WebSocket으로',
+  pushed: () => '서버에서 이벤트 2가 일어나요: WebSocket 클라이언트는 바로 받아요',
+  nextPoll: (p) => `HTTP 클라이언트의 다음 폴링: 이벤트 2가 일어나고 ${p.ms} ms 뒤`,
+  tally: (p) =>
+    `HTTP: 연결 ${p.httpConnections}개, 요청 ${p.httpRequests}번, ${p.httpBytes}바이트. ` +
+    `WebSocket: 연결 ${p.wsConnections}개, 요청 ${p.wsRequests}번, ${p.wsBytes}바이트`,
+
+  observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
+  observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,
+  observedClose: (p) => `close 이벤트: 코드 ${p.code}, 이유 "${p.reason}", wasClean ${p.wasClean}`,
+  observedEcho: (p) => `내 메시지의 에코: ${p.text}`,
+
+  said: (p) => p.ko ?? p.en,
+};
+
+const NOTES: Record<Lang, NoteTable> = { en, ko };
+
+export function isNoteKey(key: string): key is NoteKey {
+  return Object.hasOwn(en, key);
+}
+
+/**
+ * A note in `lang`. A key this version does not know (a trace from a newer wirescope) falls back to the
+ * English `text` the trace keeps beside it.
+ */
+export function renderNote(
+  note: { key: string; params?: NoteParamRecord; text?: string },
+  lang: Lang,
+): string {
+  if (!isNoteKey(note.key)) return note.text ?? note.key;
+  const message = NOTES[lang][note.key] as (params: NoteParamRecord | undefined) => string;
+  return message(note.params);
+}

@@ -1,0 +1,188 @@
+/**
+ * HTTP and WebSocket on one clock: an HTTP client that opens a connection per update (request,
+ * response, close) beside a WebSocket client that upgrades once and then lets either side send at
+ * will. Two client lifelines share one server; the tally counts connections, requests and bytes.
+ */
+import { format } from 'd3-format';
+import { PLAYER } from '../../i18n';
+import type { BaseContext, BaseInput, StepBuild, StepBuilder } from '../../machines/kit';
+import { scenarioMachine } from '../../machines/machine';
+import type { Lanes, ScenarioModule } from '../../machines/scenario';
+import { Opcode } from '../../protocol/constants';
+import { upgradeRequest, upgradeResponse } from '../../protocol/handshake';
+import { serializeRequest, serializeResponse } from '../../protocol/http';
+import type { TraceEvent } from '../../trace/types';
+import { closeAndWait, get, openSocket, withTap } from '../../live/client';
+import { upgradedConnections } from '../../live/compare';
+import {
+  FIXED,
+  frame,
+  frameSummary,
+  handshakeInput,
+  jsonGet,
+  jsonOk,
+  statusSummary,
+  type HandshakeInput,
+} from '../wire';
+import spec from './spec';
+
+export interface Tally {
+  connections: number;
+  requests: number;
+  messages: number;
+  bytes: number;
+}
+
+export interface HttpVsWebsocketContext extends BaseContext, HandshakeInput {
+  http: Tally;
+  ws: Tally;
+}
+
+/** Connection ids: every HTTP cycle opens its own; the WebSocket keeps one. */
+export const WS_CONN = 'ws';
+/** The HTTP client polls once a second; event 2 happens 200 ms into that second. */
+const POLL_INTERVAL_MS = 1000;
+const EVENT_AFTER_MS = 200;
+
+function cycle(
+  b: StepBuilder,
+  c: HttpVsWebsocketContext,
+  n: number,
+  body: string,
+): Partial<HttpVsWebsocketContext> {
+  const conn = `http-${n}`;
+  b.connect(conn);
+  const req = jsonGet('/api/events?since=0', ['Connection', 'close']);
+  b.unit(conn, 'c2s', 'http-request', 'GET /api/events?since=0 HTTP/1.1', req);
+  b.wait(2);
+  const res = jsonOk(b.t, body, ['Connection', 'close']);
+  b.unit(conn, 's2c', 'http-response', `${statusSummary(200)} ${body}`, res);
+  b.close(conn, 'server');
+  b.peer('client', { tcp: 'CLOSED' }, conn);
+  return {
+    http: {
+      connections: c.http.connections + 1,
+      requests: c.http.requests + 1,
+      messages: c.http.messages + 1,
+      bytes: c.http.bytes + req.length + res.length,
+    },
+  };
+}
+
+function wsFrame(
+  b: StepBuilder,
+  c: HttpVsWebsocketContext,
+  text: string,
+  mask?: number,
+): Partial<HttpVsWebsocketContext> {
+  const spec = { opcode: Opcode.Text, payload: text, ...(mask === undefined ? {} : { mask }) };
+  const bytes = frame(spec);
+  b.unit(WS_CONN, mask === undefined ? 's2c' : 'c2s', 'ws-frame', frameSummary(spec), bytes);
+  return { ws: { ...c.ws, messages: c.ws.messages + 1, bytes: c.ws.bytes + bytes.length } };
+}
+
+export const STEPS: Record<string, StepBuild<HttpVsWebsocketContext>> = {
+  start: (b) => {
+    b.note('twoClients', undefined);
+  },
+  'http-cycle': (b, c) => cycle(b, c, 1, '[{"id":1}]'),
+  'ws-handshake': (b, c) => {
+    b.connect(WS_CONN);
+    const req = serializeRequest(
+      upgradeRequest({ path: '/chat', host: FIXED.host, key: FIXED.key, origin: FIXED.origin }),
+    );
+    b.unit(WS_CONN, 'c2s', 'http-request', 'GET /chat HTTP/1.1 Upgrade: websocket', req);
+    const res = serializeResponse(upgradeResponse({ accept: c.accept.accept }));
+    b.unit(WS_CONN, 's2c', 'http-response', 'HTTP/1.1 101 Switching Protocols', res);
+    // The server is OPEN once it has sent the 101 (RFC 6455 section 4.2.2); the client once it checked it.
+    b.peer('server', { readyState: 'OPEN' }, WS_CONN);
+    b.peer('client', { readyState: 'OPEN' }, WS_CONN);
+    return { ws: { connections: 1, requests: 1, messages: 0, bytes: req.length + res.length } };
+  },
+  'ws-push': (b, c) => {
+    b.wait(EVENT_AFTER_MS);
+    b.note('pushed', undefined);
+    return wsFrame(b, c, '{"id":2}');
+  },
+  'http-cycle-again': (b, c) => {
+    // Polling on an interval: the HTTP client asks again only when its timer comes round.
+    b.wait(POLL_INTERVAL_MS - EVENT_AFTER_MS);
+    b.note('nextPoll', { ms: POLL_INTERVAL_MS - EVENT_AFTER_MS });
+    return cycle(b, c, 2, '[{"id":2}]');
+  },
+  'ws-client-send': (b, c) => wsFrame(b, c, '{"ack":2}', 0),
+  tally: (b, c) => {
+    b.note('tally', {
+      httpConnections: c.http.connections,
+      httpRequests: c.http.requests,
+      httpBytes: c.http.bytes,
+      wsConnections: c.ws.connections,
+      wsRequests: c.ws.requests,
+      wsBytes: c.ws.bytes,
+    });
+  },
+};
+
+const EMPTY: Tally = { connections: 0, requests: 0, messages: 0, bytes: 0 };
+
+/** Connections that switched to WebSocket, per trace (the diagram asks once per event it draws). */
+const upgradedOf = new WeakMap<readonly TraceEvent[], Set<string>>();
+function upgraded(events: readonly TraceEvent[]): Set<string> {
+  let found = upgradedOf.get(events);
+  if (!found) upgradedOf.set(events, (found = upgradedConnections(events)));
+  return found;
+}
+
+function lanes(lang: 'en' | 'ko'): Lanes {
+  const t = PLAYER[lang].lanes;
+  return {
+    lanes: [
+      { id: 'http', label: t.httpClient, peer: 'client' },
+      { id: 'server', label: t.server, peer: 'server' },
+      { id: 'ws', label: t.wsClient, peer: 'client' },
+    ],
+    // The same rule for the simulation and a live run: a connection that upgraded is the WebSocket's.
+    laneOf: (conn, events) => (conn !== undefined && upgraded(events).has(conn) ? 'ws' : 'http'),
+  };
+}
+
+const count = format(',');
+
+const scenario: ScenarioModule<HttpVsWebsocketContext> = {
+  spec,
+  machine: scenarioMachine<HttpVsWebsocketContext, BaseInput & HandshakeInput>({
+    spec,
+    context: (input) => ({ accept: input.accept, wrongAccept: input.wrongAccept, http: EMPTY, ws: EMPTY }),
+    steps: STEPS,
+  }),
+  prepare: async () => ({ ...(await handshakeInput()) }),
+  lanes,
+  panels: (c, lang) => {
+    const t = PLAYER[lang].panels;
+    return [
+      {
+        kind: 'table',
+        id: 'tally',
+        caption: t.tally,
+        columns: ['HTTP', 'WebSocket'],
+        rows: [
+          { head: t.connections, cells: [String(c.http.connections), String(c.ws.connections)] },
+          { head: t.requests, cells: [String(c.http.requests), String(c.ws.requests)] },
+          { head: t.totalBytes, cells: [count(c.http.bytes), count(c.ws.bytes)] },
+        ],
+      },
+    ];
+  },
+  runLive: () =>
+    withTap(async (tap) => {
+      await get(tap, '/api/stream/poll?since=0');
+      const socket = await openSocket(tap, '/ws/echo', { greet: '{"id":2}' });
+      await socket.next();
+      await get(tap, '/api/stream/poll?since=0');
+      socket.ws.send('{"ack":2}');
+      await socket.next();
+      await closeAndWait(socket, 1000, 'done');
+    }),
+};
+
+export default scenario;
