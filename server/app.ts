@@ -56,7 +56,8 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   };
   const refreshAuthorities = () => {
     const address = server.address();
-    if (address && typeof address === 'object') ctx.authorities = ownAuthorities(options.host, address.port);
+    if (address && typeof address === 'object')
+      ctx.authorities = ownAuthorities(options.host, address.port, options.publicHosts);
   };
   refreshAuthorities();
   server.on('listening', refreshAuthorities);

@@ -1,18 +1,26 @@
 /**
  * Command-line options: `--name value` for every field of ServerOptions (kebab-case), `--help`.
+ * A `list` option may be given several times (`--public-host a --public-host b`).
  */
+import { normalisePublicHost } from './guard.ts';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.ts';
 
 interface OptionSpec {
   key: keyof ServerOptions;
   flag: string;
-  kind: 'string' | 'int' | 'bool';
+  kind: 'string' | 'int' | 'bool' | 'host-list';
   help: string;
 }
 
 const SPECS: OptionSpec[] = [
   { key: 'host', flag: 'host', kind: 'string', help: 'address to bind (loopback by default)' },
   { key: 'port', flag: 'port', kind: 'int', help: 'port; 0 picks a free one (env PORT)' },
+  {
+    key: 'publicHosts',
+    flag: 'public-host',
+    kind: 'host-list',
+    help: 'a LAN address or host name students use (repeatable)',
+  },
   { key: 'staticDir', flag: 'static', kind: 'string', help: 'directory of the built app (default dist/)' },
   { key: 'record', flag: 'record', kind: 'string', help: 'append every trace event to FILE as JSON lines' },
   { key: 'tap', flag: 'tap', kind: 'bool', help: 'capture bytes for tap sessions (on|off)' },
@@ -50,6 +58,13 @@ export type CliResult = { help: true } | { help: false; options: Partial<ServerO
 
 function parseValue(spec: OptionSpec, raw: string): string | number | boolean {
   if (spec.kind === 'string') return raw;
+  if (spec.kind === 'host-list') {
+    try {
+      return normalisePublicHost(raw);
+    } catch (error) {
+      throw new CliError(`--${spec.flag} ${(error as Error).message}`);
+    }
+  }
   if (spec.kind === 'bool') {
     if (['on', 'true', '1', 'yes'].includes(raw)) return true;
     if (['off', 'false', '0', 'no'].includes(raw)) return false;
@@ -76,7 +91,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     if (!spec) throw new CliError(`unknown option ${arg} (try --help)`);
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new CliError(`--${spec.flag} needs a value`);
-    (options as Record<string, unknown>)[spec.key] = parseValue(spec, raw);
+    const value = parseValue(spec, raw);
+    const record = options as Record<string, unknown>;
+    if (spec.kind === 'host-list') record[spec.key] = [...((record[spec.key] as string[]) ?? []), value];
+    else record[spec.key] = value;
   }
   return { help: false, options };
 }
@@ -85,7 +103,9 @@ export function helpText(): string {
   const rows = SPECS.map((spec) => {
     const value = DEFAULT_OPTIONS[spec.key];
     const shown =
-      value === undefined ? '' : ` (default ${value === true ? 'on' : value === false ? 'off' : value})`;
+      value === undefined || Array.isArray(value)
+        ? ''
+        : ` (default ${value === true ? 'on' : value === false ? 'off' : value})`;
     return `  --${spec.flag.padEnd(26)}${spec.help}${shown}`;
   });
   return [

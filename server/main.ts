@@ -4,6 +4,7 @@
  */
 import { CliError, helpText, parseCli } from './cli.ts';
 import { startServer } from './app.ts';
+import { classroomNotes, lanAddresses, terminalQr } from './classroom.ts';
 
 async function main(): Promise<void> {
   let parsed;
@@ -20,6 +21,10 @@ async function main(): Promise<void> {
   }
   const running = await startServer(parsed.options);
   console.log(`wirescope listening on ${running.url}`);
+  const { options } = running.ctx;
+  const notes = classroomNotes(options.host, running.port, options.publicHosts, lanAddresses());
+  for (const line of notes.lines) console.log(line);
+  if (notes.qrUrl) process.stdout.write(await terminalQr(notes.qrUrl));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -7,6 +7,11 @@ export interface ServerOptions {
   host: string;
   /** 0 = any free port. */
   port: number;
+  /**
+   * Names and addresses (a LAN address, a host name) that students use to reach this server, besides the
+   * loopback names: the Host and Origin checks accept exactly these and loopback (server/guard.ts).
+   */
+  publicHosts: string[];
   /** Directory of the built app (`vite build` output); served with an index.html fallback. */
   staticDir: string | undefined;
   /** Append every trace event to this file as JSON lines. */
@@ -55,6 +60,7 @@ export interface ServerOptions {
 export const DEFAULT_OPTIONS: ServerOptions = {
   host: '127.0.0.1',
   port: 8080,
+  publicHosts: [],
   staticDir: undefined,
   record: undefined,
   tap: true,
