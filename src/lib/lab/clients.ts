@@ -66,9 +66,9 @@ interface PollBody {
 
 async function getJson(
   href: string,
-  signal: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<{ status: number; body?: PollBody; bytes: number }> {
-  const response = await fetch(href, { ...TAPPED_REQUEST, signal });
+  const response = await fetch(href, signal ? { ...TAPPED_REQUEST, signal } : TAPPED_REQUEST);
   const buffer = new Uint8Array(await response.arrayBuffer());
   if (response.status !== 200) return { status: response.status, bytes: buffer.length };
   return {
@@ -78,28 +78,32 @@ async function getJson(
   };
 }
 
-/** Short polling: ask every interval, whether or not anything happened; one request at a time. */
+/**
+ * Short polling: ask every interval, whether or not anything happened; one request at a time. Stopping
+ * ends the wait between requests but lets a request in flight finish (the server answers at once), so
+ * every response the tap saw on the wire is also read and counted by the page.
+ */
 function shortPolling(options: ClientOptions): Client {
-  const abort = new AbortController();
+  const wake = new AbortController();
   let since = options.since;
   const loop = async () => {
-    while (!abort.signal.aborted) {
+    while (!wake.signal.aborted) {
       const started = performance.now();
       try {
-        const reply = await getJson(url(options, '/api/stream/poll', { since }), abort.signal);
+        const reply = await getJson(url(options, '/api/stream/poll', { since }));
         if (reply.body) {
           options.hooks.receive('short', reply.body.events, reply.bytes, now());
           since = reply.body.next ?? since;
         }
       } catch (error) {
-        if (abort.signal.aborted) return;
+        if (wake.signal.aborted) return;
         options.hooks.log('short', 'error', String(error));
       }
-      await sleep(Math.max(0, options.pollIntervalMs - (performance.now() - started)), abort.signal);
+      await sleep(Math.max(0, options.pollIntervalMs - (performance.now() - started)), wake.signal);
     }
   };
   void loop();
-  return { stop: () => abort.abort() };
+  return { stop: () => wake.abort() };
 }
 
 /** Long polling: the server holds each request until there is news; ask again at once. */
