@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { errorResponse, serializeResponse } from '../src/lib/protocol/index.ts';
+import { Admission, ANSWERED_OVERFLOW, RETRY_AFTER_SECONDS } from './admission.ts';
 import { SESSION_PARAM } from '../src/lib/trace/index.ts';
 import { createUnitParser } from '../src/lib/trace/units.ts';
 import { type ServerContext, requestUrl } from './context.ts';
@@ -50,6 +51,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     streams: new StreamHub(options.streamHistory),
     polls: new PendingPolls(options.maxPendingPolls, options.pollWaitMs, options.maxPollWaitMs),
     sockets: new SocketRegistry(),
+    admission: new Admission(options.maxConnections, options.maxConnectionsPerClient),
     onShutdown: new Set(),
     authorities: new Set(),
     closing: false,
@@ -71,6 +73,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
 
   server.on('connection', (socket: Socket) => {
     ctx.tap.attach(socket);
+    ctx.admission.admit(socket);
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
@@ -95,6 +98,13 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/') || socketPath;
     if (next && !ours) return next();
     ctx.tap.assign(req.socket, url.searchParams.get(SESSION_PARAM));
+    const refused = ctx.admission.refusal(req.socket);
+    if (refused) {
+      return sendText(res, 503, `${refused}\n`, {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+        connection: 'close',
+      });
+    }
     // A WebSocket endpoint asked without an upgrade gets the handshake's own refusal (RFC 6455 4.2.1).
     if (socketPath) return refuseWithoutUpgrade(ctx, req);
     const host = checkHost(req, ctx.authorities);
@@ -172,7 +182,8 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     requireHostHeader: false,
   });
   server.maxHeadersCount = options.maxHeadersCount;
-  server.maxConnections = options.maxConnections;
+  // Past --max-connections a connection is still answered (503, server/admission.ts); past this, dropped.
+  server.maxConnections = options.maxConnections + ANSWERED_OVERFLOW;
   const demo = attachDemo(server, options);
   server.on('request', (req, res) => {
     demo.onRequest(req, res).catch(() => res.destroy());

@@ -1,6 +1,7 @@
 /** What every route and WebSocket handler shares: the options, the registries and the shutdown hooks. */
 import type { IncomingMessage } from 'node:http';
 import { SESSION_PARAM } from '../src/lib/trace/index.ts';
+import type { Admission } from './admission.ts';
 import type { ServerOptions } from './options.ts';
 import type { PendingPolls } from './routes/poll.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -15,6 +16,8 @@ export interface ServerContext {
   streams: StreamHub;
   polls: PendingPolls;
   sockets: SocketRegistry;
+  /** Connection limits, answered with 503 (server/admission.ts). */
+  admission: Admission;
   /** Run at shutdown: end SSE streams and the like. */
   onShutdown: Set<() => void>;
   /** The host:port names this server answers to (refreshed once it listens). */

@@ -35,8 +35,10 @@ export interface ServerOptions {
   keepAliveTimeoutMs: number;
   /** Largest request body the API reads (JSON controls). */
   maxBodyBytes: number;
-  /** server.maxConnections: TCP connections held at once. */
+  /** TCP connections held at once; past it a request is answered 503 (server/admission.ts). */
   maxConnections: number;
+  /** TCP connections from one address at once (0: no limit); past it, 503. */
+  maxConnectionsPerClient: number;
   /** Long polls held at once; past it 503 with Retry-After. */
   maxPendingPolls: number;
   /** Default and largest `wait` of a long poll. */
@@ -72,12 +74,15 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxBodyBytes: 64 * 1024,
-  maxConnections: 1_000,
-  maxPendingPolls: 200,
+  // Sized for a class of about 100 students, each racing the lab (a tap, four contenders, the page's own
+  // connections) while a lesson's live run opens a second tap: see README, Classroom.
+  maxConnections: 4_000,
+  maxConnectionsPerClient: 256,
+  maxPendingPolls: 500,
   pollWaitMs: 25_000,
   maxPollWaitMs: 60_000,
   tapBufferEvents: 10_000,
-  maxSessions: 64,
+  maxSessions: 256,
   heartbeatMs: 30_000,
   streamHistory: 1_000,
   maxStreamRate: 1_000,

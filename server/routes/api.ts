@@ -91,6 +91,7 @@ const ROUTES: Record<string, Route> = {
         websockets: ctx.sockets.size,
         pendingPolls: ctx.polls.size,
         sessions: ctx.sessions.size,
+        connections: ctx.admission.connections,
         rssBytes: process.memoryUsage.rss(),
       }),
   },

@@ -4,13 +4,18 @@
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { TapRefusal } from '../../src/lib/trace/index.ts';
 import type { ServerContext } from '../context.ts';
 
 export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duplex): void {
   const session = ctx.sessions.open(ws, stream);
   if (!session) {
-    // RFC 6455 section 7.4.1 / 11.7: 1013 Try Again Later for an overloaded service.
-    ws.close(1013, 'too many tap sessions');
+    // The page reads why from a message (a browser cannot read the body of a refused handshake), and
+    // command-line clients from the close: 1013 Try Again Later (RFC 6455 sections 7.4.1 and 11.7).
+    const max = ctx.options.maxSessions;
+    const refusal: TapRefusal = { type: 'refused', reason: 'sessions-full', inUse: ctx.sessions.size, max };
+    ws.send(JSON.stringify(refusal));
+    ws.close(1013, `server full: ${refusal.inUse} of ${max} tap sessions in use (--max-sessions)`);
     return;
   }
   ctx.sockets.add(ws, session.id, null);

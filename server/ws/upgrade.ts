@@ -5,6 +5,7 @@
  * validator returns, serialised by the protocol: the wire and the lesson agree. In order:
  *
  *   server shutting down    503 with Retry-After: 1
+ *   over a connection limit 503 with Retry-After: 5 naming the limit (server/admission.ts)
  *   validateUpgradeRequest  405 (not GET, with Allow: GET), 400 (HTTP version, request target, Host,
  *                           Upgrade, Connection, key, missing version), 421 (Host not ours), 426 (version
  *                           other than 13, with Upgrade: websocket and Sec-WebSocket-Version: 13),
@@ -30,6 +31,7 @@ import {
   type UpgradeRequestPolicy,
 } from '../../src/lib/protocol/index.ts';
 import { SESSION_PARAM } from '../../src/lib/trace/index.ts';
+import { RETRY_AFTER_SECONDS } from '../admission.ts';
 import { type ServerContext, requestUrl, sessionKey } from '../context.ts';
 import { originAllowed } from '../guard.ts';
 import { onEchoConnection } from './echo.ts';
@@ -67,6 +69,9 @@ function asHttpRequest(req: IncomingMessage): HttpRequest {
 /** The refusal for this upgrade request, in the order of the table above; undefined to go ahead. */
 export function checkUpgrade(ctx: ServerContext, req: IncomingMessage): HttpResponse | undefined {
   if (ctx.closing) return errorResponse(503, 'shutting down', [{ name: 'Retry-After', value: '1' }]);
+  const refused = ctx.admission.refusal(req.socket);
+  if (refused)
+    return errorResponse(503, refused, [{ name: 'Retry-After', value: String(RETRY_AFTER_SECONDS) }]);
   const check = validateUpgradeRequest(asHttpRequest(req), upgradePolicy(ctx));
   if (!check.ok) return check.response;
   const url = requestUrl(req);

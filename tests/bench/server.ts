@@ -165,6 +165,9 @@ async function capacity(): Promise<void> {
     String(sockets + polls + 100),
     '--max-pending-polls',
     String(polls + 10),
+    // Every client here is this one process on loopback.
+    '--max-connections-per-client',
+    '0',
     '--heartbeat-ms',
     '600000',
   ]);

@@ -29,6 +29,8 @@ const en = {
     done: 'Finished.',
     error: 'The run failed.',
   } as Record<string, string>,
+  serverFull: (inUse: number, max: number) =>
+    `The class server is full: ${inUse} of ${max} sessions in use. Ask your teacher to start it with --max-sessions ${max * 2} (or more), then try again.`,
   faults: 'Faults',
   faultsHint: 'Break things while a run is going and watch each contender recover.',
   addLatency: 'Added latency (ms)',
@@ -123,6 +125,8 @@ const ko: LabStrings = {
     done: '끝났어요.',
     error: '실행에 실패했어요.',
   },
+  serverFull: (inUse: number, max: number) =>
+    `수업 서버가 가득 찼어요: 세션 ${max}개 중 ${inUse}개를 쓰고 있어요. 선생님께 --max-sessions ${max * 2} 이상으로 서버를 다시 시작해 달라고 한 뒤 다시 해 보세요.`,
   faults: '장애',
   faultsHint: '실행 중에 장애를 일으키고 각 방식이 어떻게 회복하는지 보세요.',
   addLatency: '추가 지연(ms)',

@@ -58,6 +58,8 @@ const en = {
     checking: 'Looking for the demo server…',
     unavailable: 'Live runs need the demo server: start it with npm start, then reload this page.',
     failed: (why: string) => `The live run failed: ${why}`,
+    full: (inUse: number, max: number) =>
+      `the class server is full: ${inUse} of ${max} sessions in use. Ask your teacher to start it with --max-sessions ${max * 2} (or more), then try again.`,
     done: (n: number) => `Live run finished: ${n} messages captured by the server's tap.`,
     simulated: 'Simulated',
     live: "Live (from the server's tap)",
@@ -169,6 +171,8 @@ const ko: PlayerStrings = {
     unavailable:
       '실제 실행에는 데모 서버가 필요해요. npm start로 서버를 켠 다음 이 페이지를 새로 고쳐 주세요.',
     failed: (why) => `실제 실행 실패: ${why}`,
+    full: (inUse, max) =>
+      `수업 서버가 가득 찼어요: 세션 ${max}개 중 ${inUse}개를 쓰고 있어요. 선생님께 --max-sessions ${max * 2} 이상으로 서버를 다시 시작해 달라고 한 뒤 다시 해 보세요.`,
     done: (n) => `실제 실행을 마쳤어요. 서버 탭이 메시지 ${n}개를 캡처했어요.`,
     simulated: '시뮬레이션',
     live: '실제 (서버 탭)',

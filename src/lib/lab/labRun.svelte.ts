@@ -3,7 +3,8 @@
  * contenders on the session's event stream, starts the generator, injects faults on request, and stops;
  * figures are recomputed from the trace and the receipt log while it runs and once at the end.
  */
-import { openTap, TAPPED_REQUEST, type TapSession } from '../live/tap';
+import { openTap, TAPPED_REQUEST, TapRefusedError, type TapSession } from '../live/tap';
+import type { TapRefusal } from '../trace/tap';
 import { TRACE_VERSION, type Trace } from '../trace/types';
 import { now, startClient, type Client } from './clients';
 import { computeFigures, type RunFigures } from './metrics';
@@ -45,6 +46,8 @@ function zeroBytes(): PageBytes {
 export class LabRun {
   status: RunStatus = $state('idle');
   error: string | undefined = $state();
+  /** Set when the server turned this page away (every session in use); the page words it. */
+  refusal: TapRefusal | undefined = $state.raw();
   data: RunData | undefined = $state.raw();
   figures: RunFigures | undefined = $state.raw();
   paused = $state(false);
@@ -69,6 +72,7 @@ export class LabRun {
     if (this.active) return;
     this.status = 'starting';
     this.error = undefined;
+    this.refusal = undefined;
     this.paused = false;
     this.receipts = [];
     this.log = [];
@@ -202,5 +206,6 @@ export class LabRun {
     this.timers = [];
     this.status = 'error';
     this.error = error instanceof Error ? error.message : String(error);
+    if (error instanceof TapRefusedError) this.refusal = error.refusal;
   }
 }

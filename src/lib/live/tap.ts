@@ -3,7 +3,7 @@
  * collect this session's trace events as they stream in.
  */
 import { eventFromJson } from '../trace/json';
-import { SESSION_PARAM, type TapServerMessage } from '../trace/tap';
+import { SESSION_PARAM, type TapRefusal, type TapServerMessage } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
 
 /**
@@ -13,6 +13,17 @@ import type { TraceEvent } from '../trace/types';
  * `credentials: 'omit'` makes such requests open (and reuse) connections of their own.
  */
 export const TAPPED_REQUEST: RequestInit = { cache: 'no-store', credentials: 'omit' };
+
+/**
+ * The server turned this page away (every tap session in use). The refusal is data: each page words it
+ * in its own language (the lab's and the live panel's string tables).
+ */
+export class TapRefusedError extends Error {
+  override name = 'TapRefusedError';
+  constructor(readonly refusal: TapRefusal) {
+    super(`the server is full: ${refusal.inUse} of ${refusal.max} sessions in use`);
+  }
+}
 
 export interface TapSession {
   id: string;
@@ -45,6 +56,12 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
       clearTimeout(timer);
       if (!session) reject(new Error('could not open the tap'));
     };
+    // Closed before hello: say so now rather than at the timeout (a refusal has already rejected).
+    socket.onclose = (close) => {
+      clearTimeout(timer);
+      if (!session)
+        reject(new Error(`the tap closed (${close.code}${close.reason ? `: ${close.reason}` : ''})`));
+    };
     socket.onmessage = (message) => {
       let data: TapServerMessage;
       try {
@@ -52,7 +69,10 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
       } catch {
         return;
       }
-      if (data.type === 'hello' && !session) {
+      if (data.type === 'refused' && !session) {
+        clearTimeout(timer);
+        reject(new TapRefusedError(data));
+      } else if (data.type === 'hello' && !session) {
         clearTimeout(timer);
         const id = data.session;
         session = {

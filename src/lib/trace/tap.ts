@@ -10,13 +10,25 @@
  * 3. The server sends `events` messages, each a batch of trace events in their JSON form and in order,
  *    for that session's connections and nothing from any other session: one message per batch keeps the
  *    tap's cost per watched byte low. `dropped` reports events lost to the per-session buffer limit.
+ *
+ * When every session is taken (the server's --max-sessions), the page gets `refused` instead of `hello`,
+ * saying how many are in use, and the server closes with 1013 Try Again Later (RFC 6455 section 7.4.1).
  */
 import type { JsonTraceEvent } from './json';
 
 export type TapServerMessage =
   | { type: 'hello'; session: string; startedAt: number }
   | { type: 'events'; events: JsonTraceEvent[] }
-  | { type: 'dropped'; count: number };
+  | { type: 'dropped'; count: number }
+  | TapRefusal;
+
+/** Why the server turned a page away: every tap session in use (`max` is the server's --max-sessions). */
+export interface TapRefusal {
+  type: 'refused';
+  reason: 'sessions-full';
+  inUse: number;
+  max: number;
+}
 
 /** The query parameter that ties a request to a tap session. */
 export const SESSION_PARAM = 'session';

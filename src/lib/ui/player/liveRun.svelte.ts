@@ -6,6 +6,7 @@
 import type { BaseContext } from '../../machines/kit';
 import type { Observation, ScenarioModule } from '../../machines/scenario';
 import type { Difference } from '../../live/compare';
+import type { TapRefusal } from '../../trace/tap';
 import { traceToJson } from '../../trace/json';
 import { TRACE_VERSION, type Trace, type TraceEvent, type UnitEvent } from '../../trace/types';
 import { downloadText, fileStamp } from '../download';
@@ -15,6 +16,8 @@ export type LiveStatus = 'checking' | 'ready' | 'unavailable' | 'running' | 'don
 export class LiveRun {
   status: LiveStatus = $state('checking');
   error = $state('');
+  /** Set when the server turned the page away (every tap session in use); the panel words it. */
+  refusal: TapRefusal | undefined = $state.raw();
   events: TraceEvent[] = $state.raw([]);
   observed: Observation[] = $state.raw([]);
   differences: Difference[] = $state.raw([]);
@@ -58,6 +61,8 @@ export class LiveRun {
       this.status = 'done';
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
+      // The tap's refusal travels as data (live/tap.ts TapRefusedError), not as words.
+      this.refusal = (e as { refusal?: TapRefusal }).refusal;
       this.status = 'failed';
     }
   }
