@@ -30,7 +30,8 @@ export interface ClientOptions {
 }
 
 export interface Client {
-  stop(): void;
+  /** Resolves once the contender has nothing in flight whose bytes the page has not counted. */
+  stop(): Promise<void>;
 }
 
 /** After a failure, wait this long before trying again (SSE uses the server's `retry:`). */
@@ -102,8 +103,13 @@ function shortPolling(options: ClientOptions): Client {
       await sleep(Math.max(0, options.pollIntervalMs - (performance.now() - started)), wake.signal);
     }
   };
-  void loop();
-  return { stop: () => wake.abort() };
+  const done = loop();
+  return {
+    stop: () => {
+      wake.abort();
+      return done;
+    },
+  };
 }
 
 /** Long polling: the server holds each request until there is news; ask again at once. */
@@ -130,7 +136,9 @@ function longPolling(options: ClientOptions): Client {
     }
   };
   void loop();
-  return { stop: () => abort.abort() };
+  return {
+    stop: async () => abort.abort(),
+  };
 }
 
 /** Server-sent events over one held response; reconnects with Last-Event-ID. */
@@ -176,7 +184,9 @@ function serverSentEvents(options: ClientOptions): Client {
     }
   };
   void loop();
-  return { stop: () => abort.abort() };
+  return {
+    stop: async () => abort.abort(),
+  };
 }
 
 /** WebSocket push; on an abnormal close (1006) reconnect with since= the last id seen. */
@@ -208,7 +218,7 @@ function webSocket(options: ClientOptions): Client {
   };
   open();
   return {
-    stop: () => {
+    stop: async () => {
       stopped = true;
       clearTimeout(timer);
       socket?.close(1000);

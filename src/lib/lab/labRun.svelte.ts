@@ -125,7 +125,7 @@ export class LabRun {
       const status = (await (await this.request('POST', '/api/stream/stop')).json()) as { lastId: number };
       // Let every contender fetch what is still on its way: the short poll's next turn, the added latency.
       await sleep(DRAIN_MS + this.latencyMs + (this.settings?.pollIntervalMs ?? 0));
-      for (const client of this.clients) client.stop();
+      await Promise.all(this.clients.map((client) => client.stop()));
       this.clients = [];
       await this.tap.settle(300, 3000);
       this.refresh({ from: this.since + 1, to: status.lastId });
@@ -166,7 +166,7 @@ export class LabRun {
 
   dispose(): void {
     for (const timer of this.timers) clearTimeout(timer);
-    for (const client of this.clients) client.stop();
+    for (const client of this.clients) void client.stop();
     this.tap?.close();
   }
 

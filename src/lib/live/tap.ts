@@ -32,7 +32,7 @@ export interface TapSession {
   dropped: number;
   /** `url` with `?session=<id>` added. */
   withSession(url: string): string;
-  /** Resolves once no event has arrived for `quietMs` (or after `maxMs`). */
+  /** Resolves once no event has arrived for `quietMs` since the call (or after `maxMs`). */
   settle(quietMs?: number, maxMs?: number): Promise<void>;
   close(): void;
 }
@@ -84,8 +84,10 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
             return `${url}${url.includes('?') ? '&' : '?'}${SESSION_PARAM}=${encodeURIComponent(id)}`;
           },
           async settle(quietMs = 300, maxMs = 3000): Promise<void> {
+            // Quiet is counted from now at the earliest: bytes the page has just read may still be on
+            // their way from the tap (it sends a batch every 10 ms).
             const start = Date.now();
-            while (Date.now() - last < quietMs && Date.now() - start < maxMs) {
+            while (Date.now() - Math.max(last, start) < quietMs && Date.now() - start < maxMs) {
               await new Promise((r) => setTimeout(r, 50));
             }
           },
