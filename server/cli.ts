@@ -10,6 +10,8 @@ interface OptionSpec {
   flag: string;
   kind: 'string' | 'int' | 'bool' | 'host-list';
   help: string;
+  /** Bounds of an int option, inclusive. */
+  range?: [number, number];
 }
 
 const SPECS: OptionSpec[] = [
@@ -26,6 +28,20 @@ const SPECS: OptionSpec[] = [
   { key: 'tap', flag: 'tap', kind: 'bool', help: 'capture bytes for tap sessions (on|off)' },
   { key: 'maxMessageBytes', flag: 'max-message-bytes', kind: 'int', help: 'WebSocket message limit (1009)' },
   { key: 'maxFragments', flag: 'max-fragments', kind: 'int', help: 'frames per fragmented message (1008)' },
+  {
+    key: 'deflateWindowBits',
+    flag: 'deflate-window-bits',
+    kind: 'int',
+    help: '/ws/deflate window, 2^N bytes (9-15)',
+    range: [9, 15],
+  },
+  {
+    key: 'deflateMemLevel',
+    flag: 'deflate-mem-level',
+    kind: 'int',
+    help: '/ws/deflate zlib memory level (1-9)',
+    range: [1, 9],
+  },
   { key: 'maxHeaderBytes', flag: 'max-header-bytes', kind: 'int', help: 'request head size (431)' },
   { key: 'maxHeadersCount', flag: 'max-headers-count', kind: 'int', help: 'header fields kept per request' },
   { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', kind: 'int', help: 'time for a request head' },
@@ -78,6 +94,9 @@ function parseValue(spec: OptionSpec, raw: string): string | number | boolean {
   }
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new CliError(`--${spec.flag} takes a whole number, not ${raw}`);
+  if (spec.range && (n < spec.range[0] || n > spec.range[1])) {
+    throw new CliError(`--${spec.flag} takes ${spec.range[0]} to ${spec.range[1]}, not ${raw}`);
+  }
   return n;
 }
 

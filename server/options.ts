@@ -23,6 +23,13 @@ export interface ServerOptions {
   maxMessageBytes: number;
   /** Most frames one fragmented message may use; beyond it the connection fails with 1008. */
   maxFragments: number;
+  /**
+   * /ws/deflate: the largest LZ77 window (2^N bytes, 9-15) the server compresses with and asks the
+   * client to use (RFC 7692 section 7.1.2). Below 15 it is announced in every answer.
+   */
+  deflateWindowBits: number;
+  /** /ws/deflate: zlib's memory level (1-9) for the server's compressor, the bulk of its memory per connection. */
+  deflateMemLevel: number;
   /** node:http maxHeaderSize: bytes of the request line plus header fields (431 beyond). */
   maxHeaderBytes: number;
   /** node:http maxHeadersCount. */
@@ -68,6 +75,8 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   tap: true,
   maxMessageBytes: 64 * 1024,
   maxFragments: 128,
+  deflateWindowBits: 15,
+  deflateMemLevel: 8,
   maxHeaderBytes: 16 * 1024,
   maxHeadersCount: 64,
   headersTimeoutMs: 10_000,

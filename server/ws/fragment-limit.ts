@@ -7,7 +7,7 @@
  * it never buffers more than one header. Malformed frames are left to ws, which fails the connection.
  */
 import type { Duplex } from 'node:stream';
-import { parseExtendedLength, parseHeader } from '../../src/lib/protocol/frame.ts';
+import { parseExtendedLength, parseHeader, type DecodeOptions } from '../../src/lib/protocol/frame.ts';
 import { Opcode } from '../../src/lib/protocol/constants.ts';
 
 /** 2 header bytes + 8 extended length bytes + 4 mask bytes (RFC 6455 section 5.2). */
@@ -15,9 +15,16 @@ const MAX_HEADER_BYTES = 14;
 
 /**
  * Attach inside ws's connection callback: ws has put the upgrade's `head` back into the socket
- * (readable.unshift), so the first 'data' event replays it and nothing is counted twice.
+ * (readable.unshift), so the first 'data' event replays it and nothing is counted twice. With
+ * permessage-deflate negotiated, `{ deflate: true }` lets the header parse accept RSV1 on a first frame
+ * (RFC 7692 section 6), so compressed messages are counted too.
  */
-export function limitFragments(socket: Duplex, maxFragments: number, fail: () => void): void {
+export function limitFragments(
+  socket: Duplex,
+  maxFragments: number,
+  fail: () => void,
+  options: DecodeOptions = {},
+): void {
   let skip = 0;
   let header = Buffer.alloc(0);
   let fragments = 0;
@@ -36,7 +43,7 @@ export function limitFragments(socket: Duplex, maxFragments: number, fail: () =>
       const bytes = Buffer.concat([header, chunk.subarray(offset, offset + take)]);
       let parsed;
       try {
-        const h = parseHeader(bytes, 0);
+        const h = parseHeader(bytes, 0, options);
         const ext = h && parseExtendedLength(bytes, 2, h);
         parsed = h && ext ? { h, size: 2 + ext.size + (h.masked ? 4 : 0), length: ext.payloadLength } : null;
       } catch {

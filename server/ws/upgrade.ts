@@ -14,8 +14,9 @@
  *
  * A request to a WebSocket path that does not ask to upgrade at all (no Upgrade or Connection: Upgrade)
  * reaches node:http's 'request' event instead; `refuseWithoutUpgrade` answers it with the same checks.
- * ws then completes the handshake: no subprotocol (handleProtocols refuses all) and no extension
- * (permessage-deflate off), since the echo negotiates neither (section 4.2.2 items 5.4 and 5.5).
+ * ws then completes the handshake: no subprotocol (handleProtocols refuses all), and no extension
+ * (permessage-deflate off) except on /ws/deflate, whose offer the protocol's negotiateDeflate answers
+ * (deflate.ts; a Sec-WebSocket-Extensions that does not parse gets 400 there).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -34,12 +35,13 @@ import { SESSION_PARAM } from '../../src/lib/trace/index.ts';
 import { RETRY_AFTER_SECONDS } from '../admission.ts';
 import { type ServerContext, requestUrl, sessionKey } from '../context.ts';
 import { originAllowed } from '../guard.ts';
+import { DEFLATE_PATH, deflateServer, prepareDeflate } from './deflate.ts';
 import { onEchoConnection } from './echo.ts';
 import { limitFragments } from './fragment-limit.ts';
 import { onStreamConnection } from './stream.ts';
 import { onTapConnection } from './tap.ts';
 
-export const WEBSOCKET_PATHS = new Set(['/ws/echo', '/ws/stream', '/ws/tap']);
+export const WEBSOCKET_PATHS = new Set(['/ws/echo', DEFLATE_PATH, '/ws/stream', '/ws/tap']);
 
 /** What this server accepts in an opening handshake: its own Host names and Origin, no subprotocol. */
 export function upgradePolicy(ctx: ServerContext): UpgradeRequestPolicy {
@@ -132,18 +134,29 @@ export function handleUpgrade(
     return true;
   }
   const session = sessionKey(ctx, url) ?? '';
+  const deflate = url.pathname === DEFLATE_PATH ? prepareDeflate(ctx, req, url) : undefined;
+  if (deflate && !deflate.ok) {
+    refuse(socket, errorResponse(deflate.status, deflate.reason));
+    return true;
+  }
+  const compressed = deflate?.negotiation?.accepted !== undefined;
 
   ctx.tap.expectReplay(tcp, head);
-  wss.handleUpgrade(req, socket, head, (ws) => {
+  (deflate ? deflateServer(ctx) : wss).handleUpgrade(req, socket, head, (ws) => {
     ws.on('error', () => undefined); // ws closes with the right code itself; nothing to crash on
     if (url.pathname === '/ws/tap') return onTapConnection(ctx, ws, socket);
-    limitFragments(socket, ctx.options.maxFragments, () => {
-      // Fail the connection (RFC 6455 section 7.1.7): the close frame, then our FIN, without waiting.
-      ws.close(1008, 'too many fragments');
-      socket.end();
-    });
+    limitFragments(
+      socket,
+      ctx.options.maxFragments,
+      () => {
+        // Fail the connection (RFC 6455 section 7.1.7): the close frame, then our FIN, without waiting.
+        ws.close(1008, 'too many fragments');
+        socket.end();
+      },
+      { deflate: compressed },
+    );
     ctx.tap.keepFirst(tcp);
-    if (url.pathname === '/ws/echo') onEchoConnection(ctx, ws, url, session);
+    if (url.pathname === '/ws/echo' || deflate) onEchoConnection(ctx, ws, url, session);
     else onStreamConnection(ctx, ws, url, session, ctx.streams.get(session));
   });
   return true;
