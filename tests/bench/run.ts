@@ -5,10 +5,12 @@
 import { benchProtocol } from './protocol.ts';
 import { benchServer } from './server.ts';
 import { benchBrowser } from './browser.ts';
+import { benchDeflate } from './deflate.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
   ['server', benchServer],
+  ['deflate', benchDeflate],
   ['browser', benchBrowser],
 ];
 
