@@ -54,6 +54,11 @@ export const RESPONSE_FAILURE_KO: Record<string, string> = {
 
 const SIDE_KO: Record<Side, string> = { client: '클라이언트', server: '서버' };
 
+/** "1 connection", "2 connections". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 interface Tally {
   httpConnections: number;
   httpRequests: number;
@@ -82,7 +87,7 @@ const en = {
     per: number;
     held: number;
   }) =>
-    `${p.requests} requests for ${p.delivered} message(s): ${p.headerBytes} header bytes, ${p.per} per delivered message; at most ${p.held} connection(s) held`,
+    `${plural(p.requests, 'request')} for ${plural(p.delivered, 'message')}: ${p.headerBytes} header bytes, ${p.per} per delivered message; at most ${plural(p.held, 'connection')} held`,
 
   // Opening handshake
   serverChecksPass: () => `Server checks pass: ${SERVER_CHECKS.en.join(', ')}`,
@@ -116,8 +121,8 @@ const en = {
   pushed: () => 'Event 2 happens at the server: the WebSocket client gets it at once',
   nextPoll: (p: { ms: number }) => `The HTTP client's next poll, ${p.ms} ms after event 2 happened`,
   tally: (p: Tally) =>
-    `HTTP: ${p.httpConnections} connections, ${p.httpRequests} requests, ${p.httpBytes} bytes. ` +
-    `WebSocket: ${p.wsConnections} connection, ${p.wsRequests} request, ${p.wsBytes} bytes`,
+    `HTTP: ${plural(p.httpConnections, 'connection')}, ${plural(p.httpRequests, 'request')}, ${p.httpBytes} bytes. ` +
+    `WebSocket: ${plural(p.wsConnections, 'connection')}, ${plural(p.wsRequests, 'request')}, ${p.wsBytes} bytes`,
 
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
@@ -169,7 +174,7 @@ const ko: NoteTable = {
   serverClosesTcp: () => '서버가 TCP를 먼저 닫으므로 TIME-WAIT 상태는 서버에 남아요(7.1.1절)',
   closeEvent: (p) => `close 이벤트: 코드 ${p.code}${p.reason ? ` '${p.reason}'` : ''}, wasClean true`,
   connectionDrops: () => '연결이 끊겨요: 어느 쪽도 Close 프레임을 보내지 않았어요',
-  abnormal: () => 'close 이벤트: 코드 1006, wasClean false. 1006은 와이어에 절대 나타나지 않아요',
+  abnormal: () => 'close 이벤트: 코드 1006, wasClean false. 1006은 실제로 전송되는 일이 없어요',
 
   twoClients: () =>
     '두 클라이언트가 같은 서버에서 업데이트를 받으려고 해요: 하나는 HTTP로, 하나는 WebSocket으로',

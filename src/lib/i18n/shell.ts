@@ -46,7 +46,7 @@ const ko: UiStrings = {
   skip: '본문으로 건너뛰기',
   siteNav: '사이트',
   home: '강좌',
-  inspector: '인스펙터',
+  inspector: '바이트 검사기',
   lab: '실습실',
   language: '언어',
   darkTheme: '어두운 테마',

@@ -97,7 +97,8 @@ export const CLOSE_CODES: readonly CloseCodeInfo[] = [
   {
     code: 1011,
     name: 'Internal Error',
-    meaning: 'The server met an unexpected condition that stopped it fulfilling the request.',
+    // The RFC's text says "a server"; erratum 3227 corrects it to "a remote endpoint": either side sends it.
+    meaning: 'The endpoint met an unexpected condition that stopped it fulfilling the request.',
     onWire: true,
     section: '7.4.1',
   },
