@@ -3,12 +3,14 @@
  * its own table; add new ones to the list.
  */
 import { benchProtocol } from './protocol.ts';
+import { benchHttp } from './http.ts';
 import { benchServer } from './server.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
+  ['http', benchHttp],
   ['server', benchServer],
   ['deflate', benchDeflate],
   ['browser', benchBrowser],

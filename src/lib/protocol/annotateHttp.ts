@@ -6,7 +6,7 @@
  * 'truncated' when the input stops early, 'fault' from the first invalid part to the end.
  */
 import { HttpError } from './errors.ts';
-import { parseHttpMessage, type HttpParseOptions, type HttpSpan } from './http.ts';
+import { parseHttpMessage, type HttpParseOptions, type HttpSpan } from './http/index.ts';
 import type { Field } from './annotate.ts';
 
 /** Annotate one HTTP message at the start of `bytes` (the input is taken to be complete: eof). */

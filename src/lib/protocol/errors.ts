@@ -114,6 +114,16 @@ export class HttpError extends Error {
     this.section = init.section;
     this.offset = init.offset;
   }
+
+  /** The same error moved by `delta` bytes (a reader reports offsets in its whole stream). */
+  shifted(delta: number): HttpError {
+    return new HttpError(this.message, {
+      code: this.code,
+      status: this.status,
+      section: this.section,
+      offset: this.offset === undefined ? undefined : this.offset + delta,
+    });
+  }
 }
 
 /** Raised by parseHex for a string that is not hex. */

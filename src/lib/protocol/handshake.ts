@@ -16,7 +16,7 @@ import {
   type HttpHeader,
   type HttpRequest,
   type HttpResponse,
-} from './http.ts';
+} from './http/index.ts';
 import { HttpError } from './errors.ts';
 
 /** RFC 6455 section 4.1: the key is 16 random bytes, base64-encoded. The bytes are injected. */

@@ -36,7 +36,7 @@ export {
 } from './close.ts';
 export type { CloseCodeInfo, CloseBody } from './close.ts';
 export { encodeBase64, decodeBase64 } from './base64.ts';
-export { concatBytes } from './bytes.ts';
+export { concatBytes, ByteQueue } from './bytes.ts';
 export { parseHex, toHex } from './hex.ts';
 export {
   generateKey,
@@ -66,6 +66,13 @@ export type {
 } from './handshake.ts';
 export {
   parseHttpMessage,
+  parseHead,
+  findHeadEnd,
+  bodyFraming,
+  isUpgrade,
+  readChunkSize,
+  readChunkEnd,
+  readTrailer,
   HttpParser,
   serializeRequest,
   serializeResponse,
@@ -73,10 +80,13 @@ export {
   errorResponse,
   getHeader,
   headerTokens,
+  hasHeaderToken,
   headLength,
+  isToken,
+  TCHAR,
   latin1,
   latin1Bytes,
-} from './http.ts';
+} from './http/index.ts';
 export type {
   HttpHeader,
   HttpChunk,
@@ -86,9 +96,13 @@ export type {
   HttpParseOptions,
   HttpParseResult,
   HttpSpan,
+  HttpPart,
+  HttpParserOptions,
+  Framing,
+  ChunkSize,
   RequestInit as HttpRequestInit,
   ResponseInit as HttpResponseInit,
-} from './http.ts';
+} from './http/index.ts';
 export { annotateFrame, annotateFrameAt, annotateFrames, frameHeaderBits } from './annotate.ts';
 export type { AnnotateOptions, Field, FrameAnnotation, HeaderBit } from './annotate.ts';
 export { RawDeflater, RawInflater, deflateRaw, inflateRaw } from './deflate.ts';
