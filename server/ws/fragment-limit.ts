@@ -7,11 +7,14 @@
  * it never buffers more than one header. Malformed frames are left to ws, which fails the connection.
  */
 import type { Duplex } from 'node:stream';
-import { parseExtendedLength, parseHeader, type DecodeOptions } from '../../src/lib/protocol/frame.ts';
-import { Opcode } from '../../src/lib/protocol/constants.ts';
-
-/** 2 header bytes + 8 extended length bytes + 4 mask bytes (RFC 6455 section 5.2). */
-const MAX_HEADER_BYTES = 14;
+import {
+  MAX_FRAME_HEADER_BYTES,
+  Opcode,
+  frameHeaderSize,
+  parseExtendedLength,
+  parseHeader,
+  type DecodeOptions,
+} from '../../src/lib/protocol/index.ts';
 
 /**
  * Attach inside ws's connection callback: ws has put the upgrade's `head` back into the socket
@@ -39,13 +42,16 @@ export function limitFragments(
         offset += n;
         continue;
       }
-      const take = Math.min(MAX_HEADER_BYTES - header.length, chunk.length - offset);
+      const take = Math.min(MAX_FRAME_HEADER_BYTES - header.length, chunk.length - offset);
       const bytes = Buffer.concat([header, chunk.subarray(offset, offset + take)]);
       let parsed;
       try {
         const h = parseHeader(bytes, 0, options);
         const ext = h && parseExtendedLength(bytes, 2, h);
-        parsed = h && ext ? { h, size: 2 + ext.size + (h.masked ? 4 : 0), length: ext.payloadLength } : null;
+        parsed =
+          h && ext
+            ? { h, size: frameHeaderSize(ext.payloadLength, h.masked), length: ext.payloadLength }
+            : null;
       } catch {
         broken = true; // ws reports the violation with the right close code
         break;

@@ -5,9 +5,20 @@
  * the event stream). Connections are pooled by the browser, so a connection can carry several
  * contenders' requests one after another: HTTP/1.1 answers in order (RFC 9112 section 9.3), so each
  * response belongs to the oldest unanswered request on its connection.
+ *
+ * The split reads no bytes itself: it sums the fields of the protocol's annotations (annotateHttp,
+ * annotateFrame), which name every byte of a unit once.
  */
-import { concatBytes } from '../protocol/bytes';
-import { headLength } from '../protocol/http';
+import {
+  annotateFrame,
+  annotateHttp,
+  concatBytes,
+  isControlOpcode,
+  parseHead,
+  parseHeader,
+  type Field,
+  type HttpMessage,
+} from '../protocol/index.ts';
 import type { Direction, Trace } from '../trace/types';
 import type { ContenderId } from './types';
 
@@ -53,61 +64,73 @@ function emptySplit(): Record<Direction, ByteSplit> {
   return { c2s: { headers: 0, payload: 0 }, s2c: { headers: 0, payload: 0 } };
 }
 
-const latin1 = new TextDecoder('latin1');
+/** The head of an HTTP unit, parsed by the protocol; undefined for bytes that are not one. */
+function headOf(bytes: Uint8Array, kind: 'request' | 'response'): HttpMessage | undefined {
+  try {
+    return parseHead(bytes, 0, { kind })?.message;
+  } catch {
+    return undefined;
+  }
+}
 
 export function partyOfRequest(bytes: Uint8Array): Party {
-  const line = latin1.decode(bytes.subarray(0, Math.min(bytes.length, 2048))).split('\r\n', 1)[0] ?? '';
-  const target = line.split(' ')[1] ?? '';
-  const path = target.split('?')[0] ?? '';
-  return PATHS[path] ?? 'control';
-}
-
-function statusOf(bytes: Uint8Array): number {
-  const line = latin1.decode(bytes.subarray(0, 32));
-  return Number(line.split(' ')[1]) || 0;
-}
-
-/** Size of a WebSocket frame's header (RFC 6455 section 5.2): 2, plus extended length, plus mask key. */
-export function frameHeaderLength(bytes: Uint8Array): number {
-  const b1 = bytes[1] ?? 0;
-  const len7 = b1 & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+  const head = headOf(bytes, 'request');
+  const target = head?.kind === 'request' ? head.target : '';
+  return PATHS[target.split('?')[0] ?? ''] ?? 'control';
 }
 
 /**
- * Splits a chunked body (RFC 9112 section 7.1) into framing and data bytes; a partial chunk at the end
- * counts what arrived.
+ * Annotation fields that are payload: an HTTP body or chunk's data, a frame's application data. Every
+ * other field is framing (start line, header fields, chunk sizes and CRLFs, trailers, frame headers) or
+ * bytes beyond the unit ('rest', 'fault'): overhead.
  */
-export function splitChunked(bytes: Uint8Array): ByteSplit {
-  let i = 0;
-  let headers = 0;
-  let payload = 0;
-  while (i < bytes.length) {
-    let j = i;
-    while (j < bytes.length && bytes[j] !== 10) j++;
-    const line = latin1.decode(bytes.subarray(i, j));
-    const size = parseInt(line.split(';')[0] ?? '', 16);
-    headers += Math.min(bytes.length, j + 1) - i;
-    i = j + 1;
-    if (!Number.isFinite(size) || size === 0) {
-      headers += Math.max(0, bytes.length - i);
-      break;
+const PAYLOAD = /^(body|chunk-data:\d+|payload|close-code|close-reason)$/;
+
+/**
+ * Overhead and payload bytes of annotated fields, from `from` on. A unit cut short ('truncated') counts
+ * what arrived: after a chunk's size line, up to that size is data; after its data, a partial CRLF is
+ * framing; a body cut short is payload.
+ */
+export function splitFields(fields: readonly Field[], from = 0): ByteSplit {
+  const split: ByteSplit = { headers: 0, payload: 0 };
+  let previous: Field | undefined;
+  for (const field of fields) {
+    const n = field.end - Math.max(from, field.start);
+    if (n > 0) {
+      if (field.id === 'truncated') {
+        const chunk = previous?.id.startsWith('chunk-size:') ? Number(previous.value) : undefined;
+        const framing = previous?.id.startsWith('chunk-') || previous?.id === 'last-chunk';
+        const data = chunk !== undefined ? Math.min(chunk, n) : framing ? 0 : n;
+        split.payload += data;
+        split.headers += n - data;
+      } else if (PAYLOAD.test(field.id)) {
+        split.payload += n;
+      } else {
+        split.headers += n;
+      }
     }
-    const data = Math.min(size, Math.max(0, bytes.length - i));
-    payload += data;
-    i += data;
-    const crlf = Math.min(2, Math.max(0, bytes.length - i));
-    headers += crlf;
-    i += crlf;
+    previous = field;
   }
-  return { headers, payload };
+  return split;
+}
+
+/** A WebSocket frame unit: control frames (close, ping, pong) carry no event, so all of them is overhead. */
+function splitFrame(bytes: Uint8Array): ByteSplit {
+  let control = true;
+  try {
+    control = isControlOpcode(parseHeader(bytes, 0)?.opcode ?? 8);
+  } catch {
+    // A frame the tap reported as a violation: none of it is an event.
+  }
+  return control ? { headers: bytes.length, payload: 0 } : splitFields(annotateFrame(bytes));
 }
 
 interface ConnState {
   pending: Exchange[];
   /** The contender of a connection that became a stream (SSE response, WebSocket after 101). */
   streamOf: Exchange | undefined;
-  chunkedStream: boolean;
+  /** The head of the SSE response that made the connection a stream. */
+  streamHead: Uint8Array | undefined;
   /** Bytes seen and bytes covered by parsed units, per direction. */
   seen: Record<Direction, number>;
   covered: Record<Direction, number>;
@@ -136,7 +159,7 @@ export function attribute(trace: Trace): Attribution {
       s = {
         pending: [],
         streamOf: undefined,
-        chunkedStream: false,
+        streamHead: undefined,
         seen: { c2s: 0, s2c: 0 },
         covered: { c2s: 0, s2c: 0 },
         sent: [],
@@ -160,9 +183,9 @@ export function attribute(trace: Trace): Attribution {
       s.covered[event.dir] += event.bytes.length;
       if (event.kind === 'http-request') {
         const party = partyOfRequest(event.bytes);
-        const head = headLength(event.bytes);
-        bytes[party].c2s.headers += head;
-        bytes[party].c2s.payload += event.bytes.length - head;
+        const split = splitFields(annotateHttp(event.bytes, { kind: 'request' }));
+        bytes[party].c2s.headers += split.headers;
+        bytes[party].c2s.payload += split.payload;
         connections[party].add(event.conn);
         const exchange: Exchange = { party, conn: event.conn, start: event.t, end: event.t, kind: 'cut' };
         s.pending.push(exchange);
@@ -171,8 +194,8 @@ export function attribute(trace: Trace): Attribution {
       } else if (event.kind === 'http-response') {
         const exchange = s.pending.shift();
         const party = exchange?.party ?? s.last;
-        const status = statusOf(event.bytes);
-        const head = headLength(event.bytes);
+        const head = headOf(event.bytes, 'response');
+        const status = head?.kind === 'response' ? head.status : 0;
         const split = bytes[party].s2c;
         if (exchange) {
           exchange.status = status;
@@ -185,24 +208,20 @@ export function attribute(trace: Trace): Attribution {
             exchange.kind = 'stream';
             s.streamOf = exchange;
           }
-          s.chunkedStream = /transfer-encoding:\s*chunked/i.test(latin1.decode(event.bytes));
+          s.streamHead = event.bytes;
           s.streamFrom = s.covered.s2c;
         } else {
-          split.headers += head;
-          split.payload += event.bytes.length - head;
+          const parts = splitFields(annotateHttp(event.bytes, { kind: 'response' }));
+          split.headers += parts.headers;
+          split.payload += parts.payload;
           if (exchange) exchange.kind = 'answered';
         }
       } else if (event.kind === 'ws-frame') {
         const party = s.streamOf?.party ?? 'ws';
-        const header = frameHeaderLength(event.bytes);
-        const opcode = (event.bytes[0] ?? 0) & 0x0f;
         const split = bytes[party][event.dir];
-        // Control frames (close, ping, pong) carry no event: all of them is overhead.
-        if (opcode >= 8) split.headers += event.bytes.length;
-        else {
-          split.headers += header;
-          split.payload += event.bytes.length - header;
-        }
+        const parts = splitFrame(event.bytes);
+        split.headers += parts.headers;
+        split.payload += parts.payload;
       }
     } else if (event.type === 'conn.close') {
       const s = conns.get(event.conn);
@@ -217,8 +236,13 @@ export function attribute(trace: Trace): Attribution {
   for (const s of conns.values()) {
     // Bytes no unit covers: an SSE stream's body, or a response cut short.
     if (s.streamOf?.party === 'sse') {
+      // The event stream's body is in no HTTP unit: annotate the response as far as it went, its head
+      // (counted already) then the body, chunked (RFC 9112 section 7.1) or running until the close.
+      const head = s.streamHead ?? new Uint8Array(0);
       const body = concatBytes(s.sent).subarray(s.streamFrom);
-      const split = s.chunkedStream ? splitChunked(body) : { headers: 0, payload: body.length };
+      const response = concatBytes([head, body]);
+      const fields = annotateHttp(response, { kind: 'response', maxBodyBytes: Number.POSITIVE_INFINITY });
+      const split = splitFields(fields, head.length);
       bytes.sse.s2c.headers += split.headers;
       bytes.sse.s2c.payload += split.payload;
     } else {

@@ -7,13 +7,14 @@
  * no real key was recorded). The trace's source is 'har' so the page can say so.
  */
 import {
+  decodeBase64,
   decodeFrame,
   encodeFrame,
+  isToken,
   serializeRequest,
   serializeResponse,
   type HttpHeader,
 } from '../protocol/index.ts';
-import { base64ToBytes } from '../trace/base64';
 import { TRACE_VERSION, type Trace, type TraceEvent } from '../trace/types';
 import { summariseFrame } from '../trace/units';
 
@@ -47,19 +48,13 @@ function headers(value: unknown, where: string): HttpHeader[] {
 /** Header names and values as HTTP/1.1 allows them (no CR/LF that would forge lines). */
 function clean(list: HttpHeader[]): HttpHeader[] {
   return list
-    .filter((h) => !h.name.startsWith(':') && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.name))
+    .filter((h) => !h.name.startsWith(':') && isToken(h.name))
     .map((h) => ({ name: h.name, value: h.value.replace(/[\r\n]+/g, ' ') }));
 }
 
 function bodyOf(text: unknown, encoding: unknown): Uint8Array {
   if (typeof text !== 'string') return new Uint8Array(0);
-  if (encoding === 'base64') {
-    try {
-      return base64ToBytes(text);
-    } catch {
-      return new TextEncoder().encode(text);
-    }
-  }
+  if (encoding === 'base64') return decodeBase64(text) ?? new TextEncoder().encode(text);
   return new TextEncoder().encode(text);
 }
 

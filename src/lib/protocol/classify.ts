@@ -5,10 +5,12 @@
  */
 import { decodeFrame } from './frame.ts';
 import { ProtocolError } from './errors.ts';
+import { TCHAR } from './http/index.ts';
 
 export type ByteKind = 'empty' | 'http-request' | 'http-response' | 'websocket-frame' | 'unknown';
 
-const REQUEST_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ \S+ HTTP\/\d\.\d\r?$/;
+/** RFC 9112 section 3: method (a token) SP request-target SP HTTP-version. */
+const REQUEST_START = new RegExp(`^[${TCHAR}]+ \\S+ HTTP/\\d\\.\\d\\r?$`);
 
 export function classify(bytes: Uint8Array): ByteKind {
   if (bytes.length === 0) return 'empty';

@@ -55,6 +55,9 @@ export const LENGTH_BITS = 0x7f;
 /** RFC 6455 section 5.3: the masking key is 32 bits. */
 export const MASK_KEY_LENGTH = 4;
 
+/** RFC 6455 section 5.2: the longest frame header, 2 bytes + 8 of extended length + 4 of masking key. */
+export const MAX_FRAME_HEADER_BYTES = 2 + 8 + MASK_KEY_LENGTH;
+
 /** RFC 6455 section 1.3 / 4.2.2: appended to Sec-WebSocket-Key before hashing. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 

@@ -9,7 +9,9 @@ import { toHex } from './hex.ts';
 import {
   errorResponse,
   getHeader,
+  hasHeaderToken,
   headerTokens,
+  isToken,
   parseHttpMessage,
   serializeRequest,
   serializeResponse,
@@ -170,7 +172,6 @@ export interface UpgradeRequestPolicy {
 }
 
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(:\d{0,5})?$/;
-const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function rejection(
   code: HandshakeRequestFailure,
@@ -180,10 +181,6 @@ function rejection(
   extraHeaders: HttpHeader[] = [],
 ): UpgradeRequestRejected {
   return { ok: false, code, section, status, reason, response: errorResponse(status, reason, extraHeaders) };
-}
-
-function hasToken(headers: readonly HttpHeader[], name: string, token: string): boolean {
-  return headerTokens(headers, name).some((t) => t.toLowerCase() === token);
 }
 
 /** The resource name (path and query, RFC 6455 section 3) of an origin-form or absolute http(s) target. */
@@ -267,11 +264,11 @@ export function validateUpgradeRequest(
     return rejection('BAD_HOST', '4.2.1', 421, `Host "${host}" is not served here`);
   }
   // 4.2.1 item 3: Upgrade contains "websocket" (case-insensitive).
-  if (!hasToken(h, 'upgrade', 'websocket')) {
+  if (!hasHeaderToken(h, 'upgrade', 'websocket')) {
     return rejection('MISSING_UPGRADE', '4.2.1', 400, 'The Upgrade header must include "websocket"');
   }
   // 4.2.1 item 4: Connection is a token list that includes "Upgrade" (case-insensitive).
-  if (!hasToken(h, 'connection', 'upgrade')) {
+  if (!hasHeaderToken(h, 'connection', 'upgrade')) {
     return rejection('MISSING_CONNECTION', '4.2.1', 400, 'The Connection header must include "Upgrade"');
   }
   // 4.2.1 item 5: Sec-WebSocket-Key is base64 that decodes to 16 bytes.
@@ -302,7 +299,7 @@ export function validateUpgradeRequest(
   }
   // 4.2.1 item 8 and 4.1: subprotocols are tokens, and must not repeat.
   const protocols = headerTokens(h, 'sec-websocket-protocol');
-  if (protocols.some((p) => !PROTOCOL_TOKEN.test(p)) || new Set(protocols).size !== protocols.length) {
+  if (protocols.some((p) => !isToken(p)) || new Set(protocols).size !== protocols.length) {
     return rejection('BAD_PROTOCOL', '4.1', 400, 'Sec-WebSocket-Protocol must list distinct tokens');
   }
   const supported = policy.supportedProtocols ?? [];
@@ -414,9 +411,9 @@ export function checkUpgradeResponse(
   const h = response.headers;
   if (response.status !== 101)
     return fail('NOT_101', `Status ${response.status}, not 101 Switching Protocols`);
-  if (!hasToken(h, 'upgrade', 'websocket'))
+  if (!hasHeaderToken(h, 'upgrade', 'websocket'))
     return fail('MISSING_UPGRADE', 'The response has no "Upgrade: websocket"');
-  if (!hasToken(h, 'connection', 'upgrade'))
+  if (!hasHeaderToken(h, 'connection', 'upgrade'))
     return fail('MISSING_CONNECTION', 'The response has no "Connection: Upgrade"');
   const accept = getHeader(h, 'sec-websocket-accept');
   if (accept === undefined) return fail('MISSING_ACCEPT', 'The response has no Sec-WebSocket-Accept');

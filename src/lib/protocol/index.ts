@@ -23,6 +23,10 @@ export {
 } from './frame.ts';
 export type { Frame, FrameHeader, DecodeOptions, DecodeResult, EncodeFrameInput } from './frame.ts';
 export { FrameReader } from './reader.ts';
+export { ConnectionReader } from './connection.ts';
+export type { ConnectionReaderOptions, FrameHooks, WireDirection, WireUnit } from './connection.ts';
+export { isEventStream, endsEvent, parseStreamEvents } from './eventStream.ts';
+export type { StreamEvent } from './eventStream.ts';
 export type { PositionedFrame } from './reader.ts';
 export { MessageAssembler, MessageReader } from './reassembly.ts';
 export type { WsEvent, AssemblerOptions, MessageReaderOptions } from './reassembly.ts';

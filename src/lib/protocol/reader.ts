@@ -1,8 +1,8 @@
 /**
  * A streaming frame reader. TCP delivers a byte stream, not frames (RFC 6455 section 5.1 and RFC 9293):
  * a chunk may hold half a header, several frames, or a frame and a half. The reader keeps the
- * unfinished tail and yields each frame once it is complete; how the stream is cut never changes the
- * result. Error offsets count from the first byte ever pushed.
+ * unfinished tail and yields each frame once it is complete, with its bytes on the wire; how the stream
+ * is cut never changes the result. Error offsets count from the first byte ever pushed.
  */
 import { decodeFrame, type DecodeOptions, type Frame } from './frame.ts';
 import { ProtocolError } from './errors.ts';
@@ -13,6 +13,11 @@ export interface PositionedFrame {
   /** Stream offsets of the frame's first byte and one past its last. */
   start: number;
   end: number;
+  /**
+   * Exactly the frame's bytes on the wire: a view into the chunk that was pushed when the frame lay
+   * whole in it (no copy), else a copy.
+   */
+  bytes: Uint8Array;
 }
 
 export class FrameReader {
@@ -22,6 +27,8 @@ export class FrameReader {
   /** Stream offset of buf[start]. */
   private position = 0;
   private failure: ProtocolError | undefined;
+  /** After a failure: the bytes from the faulty frame's first byte to the last byte pushed. */
+  private rest: Uint8Array = new Uint8Array(0);
   private readonly options: DecodeOptions;
 
   constructor(options: DecodeOptions = {}) {
@@ -44,15 +51,31 @@ export class FrameReader {
     return this.failure;
   }
 
+  /** After an error: the bytes from the faulty frame on, as far as they were pushed. */
+  get remainder(): Uint8Array {
+    return this.rest;
+  }
+
   /** Feed bytes; returns the frames completed by them. Throws ProtocolError (and stays failed). */
   push(chunk: Uint8Array): Frame[] {
     return this.pushPositioned(chunk).map((p) => p.frame);
   }
 
-  /** Like push, with each frame's stream offsets (for traces and the byte inspector). */
+  /** Like push, with each frame's stream offsets and bytes (for traces and the byte inspector). */
   pushPositioned(chunk: Uint8Array): PositionedFrame[] {
     if (this.failure) throw this.failure;
+    const out = this.read(chunk);
+    if (this.failure) throw this.failure;
+    return out;
+  }
+
+  /**
+   * Feed bytes; returns the frames completed by them, also those before a violation in the same chunk.
+   * Never throws for bad bytes: `error` and `remainder` then say what broke, and later bytes are ignored.
+   */
+  read(chunk: Uint8Array): PositionedFrame[] {
     const out: PositionedFrame[] = [];
+    if (this.failure) return out;
     if (this.start === this.end) {
       // Nothing pending: decode straight from the caller's chunk, keep only the unfinished tail.
       const used = this.decodeFrom(chunk, 0, chunk.length, out, false);
@@ -85,18 +108,21 @@ export class FrameReader {
       } catch (e) {
         if (e instanceof ProtocolError) {
           this.failure = e.shifted(this.position - p);
-          throw this.failure;
+          this.rest = view.slice(p, to);
+          return to;
         }
         throw e;
       }
       if (!result) break;
       const frame = result.frame;
+      let wire = view.subarray(p, p + result.bytesUsed);
       if (owned) {
         // Our buffer is reused: give the caller copies, not views into it.
         if (!frame.masked) frame.payload = frame.payload.slice();
         if (frame.maskKey) frame.maskKey = frame.maskKey.slice();
+        wire = wire.slice();
       }
-      out.push({ frame, start: this.position, end: this.position + result.bytesUsed });
+      out.push({ frame, start: this.position, end: this.position + result.bytesUsed, bytes: wire });
       this.position += result.bytesUsed;
       p += result.bytesUsed;
     }

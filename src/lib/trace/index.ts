@@ -1,4 +1,3 @@
 export * from './types';
 export * from './json';
-export { bytesToBase64, base64ToBytes } from './base64';
 export * from './tap';

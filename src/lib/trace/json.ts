@@ -2,7 +2,7 @@
  * Versioned JSON for traces: export, import, `--record` files (JSON lines) and the tap's stream.
  * Bytes travel as base64 of exactly the bytes on the wire.
  */
-import { base64ToBytes, bytesToBase64 } from './base64';
+import { decodeBase64, encodeBase64 } from '../protocol/index.ts';
 import {
   READABLE_TRACE_VERSIONS,
   TRACE_VERSION,
@@ -34,7 +34,7 @@ export class TraceFormatError extends Error {
 }
 
 export function eventToJson(event: TraceEvent): JsonTraceEvent {
-  if ('bytes' in event) return { ...event, bytes: bytesToBase64(event.bytes) } as JsonTraceEvent;
+  if ('bytes' in event) return { ...event, bytes: encodeBase64(event.bytes) } as JsonTraceEvent;
   return { ...event } as JsonTraceEvent;
 }
 
@@ -82,12 +82,8 @@ export function eventFromJson(value: unknown, index?: number, version: number = 
   if (value.type === 'bytes' || value.type === 'unit') {
     if (value.dir !== 'c2s' && value.dir !== 's2c') return fail('dir must be "c2s" or "s2c"');
     if (typeof value.bytes !== 'string') return fail('bytes must be a base64 string');
-    let bytes: Uint8Array;
-    try {
-      bytes = base64ToBytes(value.bytes);
-    } catch {
-      return fail('bytes is not valid base64');
-    }
+    const bytes = decodeBase64(value.bytes);
+    if (bytes === null) return fail('bytes is not valid base64');
     if (value.type === 'unit' && typeof value.summary !== 'string') return fail('summary must be a string');
     return { ...value, bytes } as unknown as TraceEvent;
   }

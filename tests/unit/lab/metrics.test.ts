@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, frameHeaderLength, partyOfRequest, splitChunked } from '../../../src/lib/lab/attribute';
+import { attribute, partyOfRequest, splitFields } from '../../../src/lib/lab/attribute';
 import { computeFigures, heldOpen, latencies, latencyFigures } from '../../../src/lib/lab/metrics';
 import { CONTENDERS, type Receipt } from '../../../src/lib/lab/types';
 import type { UnitEvent } from '../../../src/lib/trace/types';
-import { encodeFrame, headLength, latin1Bytes } from '../../../src/lib/protocol/index.ts';
+import {
+  annotateFrame,
+  annotateHttp,
+  encodeFrame,
+  headLength,
+  latin1Bytes,
+} from '../../../src/lib/protocol/index.ts';
 import { loadRun } from './fixtures';
 
 const clean = loadRun('lab-run.json');
@@ -114,16 +120,26 @@ describe('pieces', () => {
   it('finds an HTTP head, a frame header and a request target', () => {
     const message = latin1Bytes('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi');
     expect(headLength(message)).toBe(message.length - 2);
-    expect(frameHeaderLength(encodeFrame({ opcode: 1, payload: 'x'.repeat(200) }))).toBe(4);
-    expect(frameHeaderLength(encodeFrame({ opcode: 1, payload: 'x', mask: new Uint8Array(4) }))).toBe(6);
-    expect(frameHeaderLength(encodeFrame({ opcode: 2, payload: new Uint8Array(70000) }))).toBe(10);
+    expect(splitFields(annotateHttp(message))).toEqual({ headers: message.length - 2, payload: 2 });
+    const frame = (payload: Uint8Array | string, mask?: Uint8Array) =>
+      splitFields(annotateFrame(encodeFrame({ opcode: 1, payload, mask })));
+    expect(frame('x'.repeat(200))).toEqual({ headers: 4, payload: 200 });
+    expect(frame('x', new Uint8Array(4))).toEqual({ headers: 6, payload: 1 });
+    expect(frame(new Uint8Array(70000))).toEqual({ headers: 10, payload: 70000 });
     expect(partyOfRequest(latin1Bytes('GET /api/poll?since=3 HTTP/1.1\r\n\r\n'))).toBe('long');
     expect(partyOfRequest(latin1Bytes('POST /api/faults HTTP/1.1\r\n\r\n'))).toBe('control');
   });
 
   it('splits a chunked body into framing and data, partial chunks included', () => {
-    expect(splitChunked(latin1Bytes('5\r\nhello\r\n0\r\n\r\n'))).toEqual({ headers: 3 + 2 + 5, payload: 5 });
-    expect(splitChunked(latin1Bytes('a\r\n01234'))).toEqual({ headers: 3, payload: 5 });
+    const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const body = (chunks: string) => {
+      const response = latin1Bytes(head + chunks);
+      return splitFields(annotateHttp(response, { kind: 'response' }), head.length);
+    };
+    expect(body('5\r\nhello\r\n0\r\n\r\n')).toEqual({ headers: 3 + 2 + 5, payload: 5 });
+    expect(body('a\r\n01234')).toEqual({ headers: 3, payload: 5 });
+    expect(body('5\r\nhello\r')).toEqual({ headers: 4, payload: 5 });
+    expect(body('5\r\nhello\r\n1')).toEqual({ headers: 6, payload: 5 });
   });
 
   it('computes percentiles of first deliveries only', () => {

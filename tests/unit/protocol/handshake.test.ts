@@ -50,6 +50,15 @@ describe('Sec-WebSocket-Accept (section 1.3, 4.2.2)', () => {
     for (const bad of ['abc', 'ab=c', 'a=bc', '@@@@', 'Zm9v YmFy', 'é==='])
       expect(decodeBase64(bad)).toBeNull();
   });
+
+  it('base64 agrees with Node on large inputs (trace files and HAR bodies use the same codec)', () => {
+    for (const n of [100_000, 100_001, 100_002]) {
+      const bytes = new Uint8Array(n).map((_, i) => (i * 2654435761) >>> 24);
+      const text = Buffer.from(bytes).toString('base64');
+      expect(encodeBase64(bytes)).toBe(text);
+      expect(decodeBase64(text)).toEqual(bytes);
+    }
+  });
 });
 
 describe('client request (section 4.1)', () => {

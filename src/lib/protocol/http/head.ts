@@ -145,14 +145,12 @@ export function hasHeaderToken(headers: readonly HttpHeader[], name: string, tok
 }
 
 /**
- * Byte length of a message's head, through the CRLF CRLF that ends it (RFC 9112 section 2.1), or all of
- * `bytes` when they hold no such end. It counts bytes on the wire; parsing is parseHead's job.
+ * Byte length of a message's head, through the empty line that ends it (RFC 9112 section 2.1), or all
+ * of `bytes` when they hold no such end. It counts bytes on the wire; parsing is parseHead's job.
  */
 export function headLength(bytes: Uint8Array): number {
-  for (let i = 3; i < bytes.length; i++) {
-    if (bytes[i - 3] === CR && bytes[i - 2] === LF && bytes[i - 1] === CR && bytes[i] === LF) return i + 1;
-  }
-  return bytes.length;
+  const end = findHeadEnd(bytes, 0);
+  return end < 0 ? bytes.length : end;
 }
 
 /**
