@@ -8,15 +8,15 @@
  */
 import {
   decodeBase64,
-  decodeFrame,
   encodeFrame,
   isToken,
   serializeRequest,
   serializeResponse,
+  summarizeUnit,
   type HttpHeader,
 } from '../protocol/index.ts';
 import { TRACE_VERSION, type Trace, type TraceEvent } from '../trace/types';
-import { summariseFrame } from '../trace/units';
+import { summaryText } from '../trace/summary.ts';
 
 /** Larger files are refused before parsing. */
 export const MAX_HAR_BYTES = 20 * 1024 * 1024;
@@ -110,19 +110,20 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
     const reqBody = bodyOf(postData.text, undefined);
     const method = request.method as string;
     const target = url.pathname + url.search;
+    const requestBytes = serializeRequest({
+      method,
+      target,
+      headers: withBodyLength(reqHeaders, reqBody, false),
+      body: reqBody,
+    });
     events.push({
       type: 'unit',
       t,
       conn,
       dir: 'c2s',
       kind: 'http-request',
-      summary: `${method} ${target} HTTP/1.1`,
-      bytes: serializeRequest({
-        method,
-        target,
-        headers: withBodyLength(reqHeaders, reqBody, false),
-        body: reqBody,
-      }),
+      summary: summaryText(summarizeUnit('http-request', requestBytes)),
+      bytes: requestBytes,
     });
     const status = response.status as number;
     if (status > 0) {
@@ -148,7 +149,7 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
         conn,
         dir: 's2c',
         kind: 'http-response',
-        summary: `HTTP/1.1 ${status} ${reason ?? ''}`.trim(),
+        summary: summaryText(summarizeUnit('http-response', bytes)),
         bytes,
       });
     }
@@ -162,14 +163,13 @@ export function harValueToTrace(value: unknown, title?: string): Trace {
         payload,
         ...(dir === 'c2s' ? { mask: HAR_MASK_KEY } : {}),
       });
-      const decoded = decodeFrame(bytes, 0);
       events.push({
         type: 'unit',
         t: m.time * 1000 - t0,
         conn,
         dir,
         kind: 'ws-frame',
-        summary: decoded ? summariseFrame(decoded.frame) : `opcode ${m.opcode}`,
+        summary: summaryText(summarizeUnit('ws-frame', bytes)),
         bytes,
       });
     }

@@ -27,6 +27,16 @@ export { ConnectionReader } from './connection.ts';
 export type { ConnectionReaderOptions, FrameHooks, WireDirection, WireUnit } from './connection.ts';
 export { isEventStream, endsEvent, parseStreamEvents } from './eventStream.ts';
 export type { StreamEvent } from './eventStream.ts';
+export {
+  summarizeUnit,
+  summarizeHttp,
+  summarizeFrame,
+  summarizeEvents,
+  summarizeFault,
+  previewText,
+  PREVIEW_CHARS,
+} from './summary.ts';
+export type { UnitSummary, SummaryUnitKind, TextPreview, StreamEventSummary } from './summary.ts';
 export type { PositionedFrame } from './reader.ts';
 export { MessageAssembler, MessageReader } from './reassembly.ts';
 export type { WsEvent, AssemblerOptions, MessageReaderOptions } from './reassembly.ts';
