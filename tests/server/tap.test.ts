@@ -118,6 +118,25 @@ describe('the tap is byte-exact', () => {
     tap.ws.close();
   });
 
+  it('reads a permessage-deflate connection: compressed frames are inflated, not violations', async () => {
+    const tap = await openTap(server.url);
+    const ws = new WebSocket(wsUrl(server.url, `/ws/deflate?session=${tap.session}`), {
+      perMessageDeflate: { threshold: 0 },
+    });
+    await once(ws, 'open');
+    ws.send('hello, compressed world');
+    await once(ws, 'message');
+    ws.close(1000);
+    await once(ws, 'close');
+    const units = () => events(tap.messages).flatMap((e) => (e.type === 'unit' ? [e] : []));
+    await waitFor(() => units().filter((u) => u.kind === 'ws-frame').length >= 4);
+    expect(units().filter((u) => u.error)).toEqual([]);
+    const summaries = units().map((u) => `${u.dir} ${u.summary}`);
+    expect(summaries).toContain("c2s Text 'hello, compressed world' (RSV1, masked)");
+    expect(summaries).toContain("s2c Text 'hello, compressed world' (RSV1)");
+    tap.ws.close();
+  });
+
   it('annotates a violation with its close code', async () => {
     const tap = await openTap(server.url);
     const ws = new WebSocket(wsUrl(server.url, `/ws/echo?session=${tap.session}`));

@@ -16,14 +16,14 @@
  * (so does a conforming peer); the other direction goes on.
  *
  * When a 101 switches to WebSocket, `webSocket` (if given) is asked once for this connection's frame
- * hooks per direction: the RSV bits a negotiated extension defines (RFC 6455 section 9; RSV1 for
- * permessage-deflate, RFC 7692) and a function that sees every frame in order and may return the
- * message data the extension decoded.
+ * hooks per direction: the decode options a negotiated extension changes (RFC 6455 section 9: the RSV
+ * bits it defines; `deflate` for permessage-deflate, RFC 7692) and a function that sees every frame in
+ * order and may return the message data the extension decoded (permessageDeflateHooks builds both).
  */
 import { concatBytes } from './bytes.ts';
 import { decodeUtf8 } from './utf8.ts';
-import type { HttpError, ProtocolError } from './errors.ts';
-import type { Frame } from './frame.ts';
+import { ProtocolError, type HttpError } from './errors.ts';
+import type { DecodeOptions, Frame } from './frame.ts';
 import { FrameReader } from './reader.ts';
 import {
   HttpParser,
@@ -65,9 +65,12 @@ export type WireUnit =
 
 /** What an extension negotiated on this connection changes in one direction's frames. */
 export interface FrameHooks {
-  /** RSV bits the extension defines (RSV1 = 4, RSV2 = 2, RSV3 = 1); others stay errors (5.2). */
-  allowRsv?: number;
-  /** Sees every frame in order; returns the data of the message it completes, once decoded. */
+  /** The RSV bits the extension defines (RSV1 = 4), or permessage-deflate's RSV1 rules; others stay errors. */
+  decode?: Pick<DecodeOptions, 'allowRsv' | 'deflate'>;
+  /**
+   * Sees every frame in order; returns the data of the message it completes, once decoded. A
+   * ProtocolError it throws (data that does not inflate, 1007) fails this direction from that frame on.
+   */
   onFrame?: (frame: Frame) => Uint8Array | undefined;
 }
 
@@ -209,7 +212,7 @@ export class ConnectionReader {
         // server's, on what it receives; what it sends is bounded by the server itself.
         requireMask: dir === 'c2s',
         maxPayload: dir === 'c2s' ? (this.options.maxPayload ?? MAX_DECODED_PAYLOAD) : MAX_DECODED_PAYLOAD,
-        allowRsv: hooks[dir]?.allowRsv ?? 0,
+        ...hooks[dir]?.decode,
       });
     this.phase = {
       name: 'websocket',
@@ -227,8 +230,18 @@ export class ConnectionReader {
     if (this.phase.name !== 'websocket') return;
     const reader = this.phase.readers[dir];
     const onFrame = this.phase.hooks[dir].onFrame;
-    for (const { frame, bytes: wire } of reader.read(bytes)) {
-      const decoded = onFrame?.(frame);
+    const frames = reader.read(bytes);
+    for (let i = 0; i < frames.length; i++) {
+      const { frame, bytes: wire } = frames[i]!;
+      let decoded: Uint8Array | undefined;
+      try {
+        decoded = onFrame?.(frame);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        const rest = frames.slice(i).map((f) => f.bytes);
+        this.fail(dir, 'websocket', error, concatBytes([...rest, reader.remainder]), out);
+        return;
+      }
       out.push(
         decoded === undefined
           ? { dir, kind: 'ws-frame', bytes: wire, frame }

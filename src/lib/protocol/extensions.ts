@@ -14,6 +14,7 @@
  * several times with different parameters (RFC 7692 section 5).
  */
 import { HttpError } from './errors.ts';
+import { TCHAR, isToken } from './http/syntax.ts';
 
 export interface ExtensionParam {
   name: string;
@@ -30,13 +31,8 @@ export interface ExtensionElement {
   offset: number;
 }
 
-/** RFC 9110 section 5.6.2: tchar. */
-const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-export function isToken(text: string): boolean {
-  return TOKEN.test(text);
-}
+/** RFC 9110 section 5.6.2: one tchar (the token rule itself lives in http/syntax.ts). */
+const TCHAR_CHAR = new RegExp(`[${TCHAR}]`);
 
 function bad(message: string, offset: number): HttpError {
   return new HttpError(`Sec-WebSocket-Extensions: ${message}`, {
@@ -66,7 +62,7 @@ class Scanner {
 
   token(what: string): string {
     const start = this.pos;
-    while (!this.done && TCHAR.test(this.peek())) this.pos++;
+    while (!this.done && TCHAR_CHAR.test(this.peek())) this.pos++;
     if (this.pos === start) {
       const found = this.done ? 'the end of the header' : `"${this.peek()}"`;
       throw bad(`expected ${what}, found ${found}`, start);

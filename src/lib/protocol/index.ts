@@ -25,6 +25,8 @@ export type { Frame, FrameHeader, DecodeOptions, DecodeResult, EncodeFrameInput 
 export { FrameReader } from './reader.ts';
 export { ConnectionReader } from './connection.ts';
 export type { ConnectionReaderOptions, FrameHooks, WireDirection, WireUnit } from './connection.ts';
+export { permessageDeflateHooks } from './connectionDeflate.ts';
+export type { DeflateHookLimits } from './connectionDeflate.ts';
 export { isEventStream, endsEvent, parseStreamEvents } from './eventStream.ts';
 export type { StreamEvent } from './eventStream.ts';
 export {
@@ -121,7 +123,7 @@ export { annotateFrame, annotateFrameAt, annotateFrames, frameHeaderBits } from 
 export type { AnnotateOptions, Field, FrameAnnotation, HeaderBit } from './annotate.ts';
 export { RawDeflater, RawInflater, deflateRaw, inflateRaw } from './deflate.ts';
 export type { DeflaterOptions, InflaterOptions, InflateFailure, InflateResult } from './deflate.ts';
-export { parseExtensions, formatExtension, formatExtensions, isToken } from './extensions.ts';
+export { parseExtensions, formatExtension, formatExtensions } from './extensions.ts';
 export type { ExtensionElement, ExtensionParam } from './extensions.ts';
 export {
   readDeflateParams,

@@ -65,8 +65,13 @@ export type UnitSummary =
       rsv: number;
       masked: boolean;
       payloadLength: number;
-      /** The payload's start as text (not for binary or close frames, nor an empty payload). */
+      /**
+       * The payload's start as text (not for binary or close frames, nor an empty payload); for the
+       * frame that completes a message an extension decoded (permessage-deflate), the message's start.
+       */
       text?: TextPreview;
+      /** The length of the message an extension decoded, on the frame that completed it. */
+      decodedLength?: number;
       /** A close frame's status code and reason; no code is "no status" (1005, section 7.1.5). */
       close?: { code: number | undefined; reason: string };
     }
@@ -113,7 +118,8 @@ export function summarizeHttp(message: HttpMessage): UnitSummary {
   return summary;
 }
 
-export function summarizeFrame(frame: Frame): UnitSummary {
+/** A frame, with the message an extension decoded when this frame completed it. */
+export function summarizeFrame(frame: Frame, decoded?: Uint8Array): UnitSummary {
   const summary: UnitSummary = {
     kind: 'ws-frame',
     opcode: frame.opcode,
@@ -126,6 +132,9 @@ export function summarizeFrame(frame: Frame): UnitSummary {
   if (frame.opcode === Opcode.Close) {
     const body = parseCloseBody(frame.payload);
     summary.close = body.ok ? { code: body.code, reason: body.reason } : { code: undefined, reason: '' };
+  } else if (decoded !== undefined) {
+    summary.decodedLength = decoded.length;
+    if (frame.opcode !== Opcode.Binary && decoded.length > 0) summary.text = previewBytes(decoded);
   } else if (frame.opcode !== Opcode.Binary && frame.payloadLength > 0) {
     summary.text = previewBytes(frame.payload);
   }

@@ -16,6 +16,7 @@ import {
   summarizeFault,
   summarizeFrame,
   summarizeHttp,
+  permessageDeflateHooks,
   type ConnectionReaderOptions,
   type WireUnit,
 } from '../protocol/index.ts';
@@ -27,14 +28,22 @@ export interface UnitParser {
 }
 
 /**
- * Limits (the largest client frame payload is reported as 1009, RFC 6455 section 10.4) and, for an
- * extension negotiated at the 101, its frame hooks per direction.
+ * Limits (the largest client frame payload or inflated message is reported as 1009, RFC 6455 section
+ * 10.4) and, for an extension negotiated at the 101, its frame hooks per direction (by default those of
+ * permessage-deflate when the handshake agreed it).
  */
 export type UnitParserOptions = ConnectionReaderOptions;
 
 /** Follows one TCP connection in both directions. */
 export function createUnitParser(conn: string, options: UnitParserOptions = {}): UnitParser {
-  const reader = new ConnectionReader(options);
+  const reader = new ConnectionReader({
+    // permessage-deflate, when a handshake agrees it: compressed frames are read and inflated as such.
+    webSocket: (handshake) =>
+      permessageDeflateHooks(handshake, {
+        maxMessageSize: options.maxPayload === undefined ? {} : { c2s: options.maxPayload },
+      }),
+    ...options,
+  });
   return {
     push(dir, bytes, t) {
       return reader.push(dir, bytes).map((unit) => unitEvent(conn, t, unit));
@@ -57,7 +66,7 @@ function unitEvent(conn: string, t: number, unit: WireUnit): UnitEvent {
     case 'http-response':
       return event(unit.kind, summaryText(summarizeHttp(unit.message)));
     case 'ws-frame':
-      return event('ws-frame', summaryText(summarizeFrame(unit.frame)));
+      return event('ws-frame', summaryText(summarizeFrame(unit.frame, unit.decoded)));
     case 'sse-event':
       return event('sse-event', summaryText(summarizeEvents(unit.text)));
     case 'last-chunk':

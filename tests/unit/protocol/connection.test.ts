@@ -10,6 +10,7 @@ import {
   type WireUnit,
   latin1,
   latin1Bytes,
+  permessageDeflateHooks,
 } from '../../../src/lib/protocol/index.ts';
 import { concat, hex } from './helpers.ts';
 
@@ -175,7 +176,7 @@ describe('ConnectionReader extension hooks (per connection and direction)', () =
         expect(response.status).toBe(101);
         return {
           s2c: {
-            allowRsv: 4,
+            decode: { allowRsv: 4 },
             onFrame: (frame) => {
               seen.push(`${frame.rsv}:${latin1(frame.payload)}`);
               return frame.rsv === 4 ? latin1Bytes('decoded') : undefined;
@@ -201,5 +202,77 @@ describe('ConnectionReader extension hooks (per connection and direction)', () =
     ]);
     // The client direction negotiated nothing: its RSV1 frame is still a fault.
     expect(units.map(shape).at(-1)).toBe('c2s fault websocket RSV_SET');
+  });
+});
+
+describe('ConnectionReader with permessage-deflate (RFC 7692) agreed in the handshake', () => {
+  const offer = latin1Bytes(
+    'GET /ws/deflate HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n',
+  );
+  const agreed = latin1Bytes(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
+  );
+  const deflate = () => new ConnectionReader({ webSocket: (handshake) => permessageDeflateHooks(handshake) });
+  const decodedText = (units: WireUnit[]) =>
+    units.flatMap((u) => (u.kind === 'ws-frame' ? [u.decoded ? latin1(u.decoded) : '-'] : []));
+
+  it("inflates each compressed message, keeping each direction's window between messages (7.2.3)", () => {
+    const units = run(
+      [
+        ['c2s', offer],
+        // Section 7.2.3.1 "Hello" in one frame, then 7.2.3.2's second "Hello" using the shared window.
+        ['s2c', concat(agreed, hex('c1 07 f2 48 cd c9 c9 07 00'), hex('c1 05 f2 00 11 00 00'))],
+        // Section 7.2.3.1 "Hello" in two fragments, a ping between them.
+        ['s2c', hex('41 03 f2 48 cd 89 00 80 04 c9 c9 07 00')],
+      ],
+      [],
+      deflate(),
+    );
+    expect(decodedText(units)).toEqual(['Hello', 'Hello', '-', '-', 'Hello']);
+    expect(units.some((u) => u.kind === 'fault')).toBe(false);
+  });
+
+  it('still fails RSV1 on a control frame (1002, RFC 7692 section 6)', () => {
+    const units = run(
+      [
+        ['c2s', offer],
+        ['s2c', concat(agreed, hex('c9 00'))],
+      ],
+      [],
+      deflate(),
+    );
+    expect(units.map(shape).at(-1)).toBe('s2c fault websocket COMPRESSED_CONTROL');
+  });
+
+  it('fails the direction on data that does not inflate (1007), keeping the frames before it', () => {
+    const units = run(
+      [
+        ['c2s', offer],
+        ['s2c', concat(agreed, hex('c1 07 f2 48 cd c9 c9 07 00'), hex('c1 02 ff ff'))],
+      ],
+      [],
+      deflate(),
+    );
+    expect(units.map(shape).slice(-2)).toEqual([
+      expect.stringMatching(/^s2c frame 1 /),
+      's2c fault websocket INVALID_COMPRESSED_DATA',
+    ]);
+    const fault = units.at(-1)!;
+    expect(fault.bytes).toEqual(hex('c1 02 ff ff'));
+  });
+
+  it('reads frames as plain when the server did not agree', () => {
+    const plain = run(
+      [
+        ['c2s', offer],
+        ['s2c', concat(SWITCH, hex('c1 02 68 69'))],
+      ],
+      [],
+      deflate(),
+    );
+    expect(plain.map(shape).at(-1)).toBe('s2c fault websocket RSV_SET');
   });
 });
