@@ -25,6 +25,8 @@ const en = {
   nothingSelected: 'Select a message to see its bytes.',
   fields: 'Fields',
   bytes: (n: number) => `${n} bytes`,
+  /** A field's place in its unit: [start, end). */
+  byteRange: (start: number, end: number) => (end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`),
   more: (n: number) => `… ${n} more bytes`,
   bits: 'First two bytes, bit by bit',
   byteN: (n: number) => `Byte ${n}`,
@@ -86,11 +88,12 @@ const en = {
     exampleLength: 'Malformed: non-minimal length',
     empty: 'Paste some hex bytes to decode them.',
     badHex: 'Not hex.',
+    hexFault: (kind: 'odd-digits' | 'not-hex', text: string) =>
+      kind === 'odd-digits' ? `an odd number of hex digits in "${text}"` : `"${text}" is not a hex digit`,
     at: (line: number, column: number) => `Line ${line}, column ${column}`,
     unknown: 'Unrecognised bytes.',
     malformed: 'Malformed.',
     byte: (n: number) => `At byte ${n}`,
-    answer: 'a conforming peer answers',
     truncated: 'Incomplete: the bytes stop before the unit ends.',
   },
   choiceNames: {
@@ -134,6 +137,7 @@ const ko: PlayerStrings = {
   nothingSelected: '메시지를 고르면 그 바이트를 보여 드려요.',
   fields: '필드',
   bytes: (n) => `${n}바이트`,
+  byteRange: (start, end) => (end - start === 1 ? `${start}번 바이트` : `${start}–${end - 1}번 바이트`),
   more: (n) => `… ${n}바이트 더`,
   bits: '처음 두 바이트의 비트',
   byteN: (n) => `${n}번 바이트`,
@@ -199,11 +203,12 @@ const ko: PlayerStrings = {
     exampleLength: '잘못된 예: 최소가 아닌 길이',
     empty: '16진수 바이트를 붙여 넣으면 하나하나 풀어서 설명해 드려요.',
     badHex: '16진수가 아니에요.',
+    hexFault: (kind, text) =>
+      kind === 'odd-digits' ? `"${text}"의 16진수 자릿수가 홀수예요` : `"${text}"는 16진수 숫자가 아니에요`,
     at: (line, column) => `${line}행 ${column}열`,
     unknown: 'HTTP 메시지도 WebSocket 프레임도 아닌 바이트예요.',
     malformed: '형식 오류.',
     byte: (n) => `${n}번째 바이트`,
-    answer: '규격을 따르는 상대의 응답:',
     truncated: '불완전해요: 메시지나 프레임이 끝나기 전에 바이트가 끊겼어요.',
   },
   choiceNames: {

@@ -29,6 +29,13 @@ import { toHex } from './hex.ts';
 import { parseCloseBody, describeCloseCode } from './close.ts';
 import { isValidUtf8, decodeUtf8 } from './utf8.ts';
 
+/** The part of a unit that bytes cut short lack: 'second-byte', 'extended-length', 'mask-key', 'payload', 'message'. */
+export interface Missing {
+  part: string;
+  have?: number;
+  of?: number;
+}
+
 export interface Field {
   /** Stable id ('fin-rsv-opcode', 'mask-len', 'ext-len', 'mask-key', 'payload', 'fault', ...). */
   id: string;
@@ -48,6 +55,8 @@ export interface Field {
   compressed?: boolean;
   /** For a compressed payload: the bytes it inflates to (RFC 7692 section 7.2.2). */
   inflated?: Uint8Array;
+  /** For a 'truncated' field: what is missing, by name (so a page can say it in its own language). */
+  missing?: Missing;
   /** For the 'fault' field. */
   error?: ProtocolError | HttpError;
 }
@@ -119,7 +128,7 @@ export function annotateFrameAt(
   const fields: Field[] = [];
   const total = bytes.length;
   let pos = offset;
-  const truncated = (need: string): FrameAnnotation => {
+  const truncated = (need: string, missing: Missing): FrameAnnotation => {
     if (pos < total) {
       fields.push({
         id: 'truncated',
@@ -128,6 +137,7 @@ export function annotateFrameAt(
         end: total,
         value: total - pos,
         note: need,
+        missing,
       });
     }
     return { fields, end: total, status: 'truncated' };
@@ -162,13 +172,13 @@ export function annotateFrameAt(
     ...(compressed ? { compressed: true } : {}),
   });
   pos += 1;
-  if (pos >= total) return truncated('the second header byte (MASK and payload length) is missing');
+  if (pos >= total) return truncated('the second header byte (MASK and payload length) is missing', { part: 'second-byte' });
   try {
     header = parseHeader(bytes, offset, options);
   } catch (e) {
     return fault(pos, e);
   }
-  if (!header) return truncated('the second header byte is missing');
+  if (!header) return truncated('the second header byte is missing', { part: 'second-byte' });
   const b1 = bytes[pos]!;
   fields.push({
     id: 'mask-len',
@@ -193,7 +203,10 @@ export function annotateFrameAt(
   } catch (e) {
     return fault(pos, e);
   }
-  if (!length) return truncated(`the ${header.extendedLengthSize}-byte extended length is incomplete`);
+  if (!length) return truncated(`the ${header.extendedLengthSize}-byte extended length is incomplete`, {
+      part: 'extended-length',
+      of: header.extendedLengthSize,
+    });
   if (length.size > 0) {
     fields.push({
       id: 'ext-len',
@@ -207,7 +220,7 @@ export function annotateFrameAt(
 
   // Step 3: masking key.
   const maskKey = parseMaskKey(bytes, pos, header);
-  if (maskKey === null) return truncated('the 4-byte masking key is incomplete');
+  if (maskKey === null) return truncated('the 4-byte masking key is incomplete', { part: 'mask-key' });
   if (maskKey) {
     fields.push({
       id: 'mask-key',
@@ -222,7 +235,11 @@ export function annotateFrameAt(
   // Step 4: payload.
   const payload = parsePayload(bytes, pos, length.payloadLength, maskKey);
   if (!payload) {
-    return truncated(`the payload has ${total - pos} of ${length.payloadLength} bytes`);
+    return truncated(`the payload has ${total - pos} of ${length.payloadLength} bytes`, {
+      part: 'payload',
+      have: total - pos,
+      of: length.payloadLength,
+    });
   }
   const wire = bytes.slice(pos, pos + length.payloadLength);
   // Let decodeFrame give the verdict on the complete frame (close body rules).

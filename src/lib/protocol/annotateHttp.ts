@@ -34,6 +34,7 @@ export function annotateHttp(bytes: Uint8Array, options: HttpParseOptions = {}):
           end: bytes.length,
           value: bytes.length - end,
           note: 'the message continues beyond these bytes',
+          missing: { part: 'message' },
         });
       }
       return fields;

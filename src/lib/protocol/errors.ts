@@ -126,6 +126,13 @@ export class HttpError extends Error {
   }
 }
 
+/** What is wrong with pasted hex: an odd run of digits, or a character that is not a hex digit. */
+export interface HexFault {
+  kind: 'odd-digits' | 'not-hex';
+  /** The digits, or the character, at fault. */
+  text: string;
+}
+
 /** Raised by parseHex for a string that is not hex. */
 export class HexParseError extends Error {
   override readonly name = 'HexParseError';
@@ -135,10 +142,13 @@ export class HexParseError extends Error {
   readonly line: number;
   readonly column: number;
 
-  constructor(message: string, position: number, line: number, column: number) {
+  readonly fault: HexFault;
+
+  constructor(message: string, position: number, line: number, column: number, fault: HexFault) {
     super(message);
     this.position = position;
     this.line = line;
     this.column = column;
+    this.fault = fault;
   }
 }

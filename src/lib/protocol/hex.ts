@@ -4,7 +4,7 @@
  * column) and strict about content: an odd digit count or a non-hex character is an error that names
  * the line, column and character.
  */
-import { HexParseError } from './errors.ts';
+import { HexParseError, type HexFault } from './errors.ts';
 
 export function toHex(bytes: Uint8Array, separator = ' '): string {
   let out = '';
@@ -32,9 +32,9 @@ function position(text: string, index: number): { line: number; column: number }
   return { line, column: index - lineStart + 1 };
 }
 
-function fail(text: string, index: number, what: string): never {
+function fail(text: string, index: number, what: string, reason: HexFault): never {
   const { line, column } = position(text, index);
-  throw new HexParseError(`${what} at line ${line}, column ${column}`, index, line, column);
+  throw new HexParseError(`${what} at line ${line}, column ${column}`, index, line, column, reason);
 }
 
 /** Parse the hex of one line (text[start, end)) into `out`; in a dump, stop at the ASCII column. */
@@ -44,7 +44,7 @@ function parseLine(text: string, start: number, end: number, out: number[], dump
   let digitsStart = start;
   const before = out.length;
   const flush = (at: number): void => {
-    if (digits.length % 2 !== 0) fail(text, at, `Odd number of hex digits in "${digits}"`);
+    if (digits.length % 2 !== 0) fail(text, at, `Odd number of hex digits in "${digits}"`, { kind: 'odd-digits', text: digits });
     for (let k = 0; k < digits.length; k += 2) out.push(parseInt(digits.slice(k, k + 2), 16));
     digits = '';
   };
@@ -78,7 +78,7 @@ function parseLine(text: string, start: number, end: number, out: number[], dump
       continue;
     }
     if (dump && out.length > before) return; // ASCII column without double spacing (xxd style)
-    fail(text, i, `Not a hex digit: "${ch}"`);
+    fail(text, i, `Not a hex digit: "${ch}"`, { kind: 'not-hex', text: ch });
   }
   if (digits !== '') flush(digitsStart);
 }

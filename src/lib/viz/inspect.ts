@@ -6,6 +6,8 @@
 import { annotateFrame, frameHeaderBits, type Field, type HeaderBit } from '../protocol/annotate';
 import { annotateHttp } from '../protocol/annotateHttp';
 import type { UnitKind } from '../trace/types';
+import type { Lang } from '../i18n';
+import { fieldLabel, fieldNote, type FieldFacts } from '../i18n/fields';
 
 export interface ByteCell {
   offset: number;
@@ -74,15 +76,35 @@ export function annotate(kind: UnitKind, bytes: Uint8Array): Field[] {
   return [{ id: 'raw', label: 'Bytes', start: 0, end: bytes.length, value: bytes.length }];
 }
 
+/** What the i18n table needs to name and explain a field in another language. */
+function factsOf(f: Field): FieldFacts {
+  const facts: FieldFacts = { id: f.id, label: f.label, note: f.note, value: f.value };
+  if (f.compressed) {
+    facts.compressed = true;
+    if (f.unmasked) facts.compressedLength = f.unmasked.length;
+    if (f.inflated) facts.inflatedLength = f.inflated.length;
+  }
+  if (f.missing) facts.missing = f.missing;
+  if (f.error) {
+    const e = f.error as { code: string; section?: string; closeCode?: number; status?: number; rfc?: number };
+    facts.error = { code: e.code, section: e.section, closeCode: e.closeCode, status: e.status, rfc: e.rfc };
+  }
+  return facts;
+}
+
+/** The fields of `bytes` read as `kind`, named and explained in `lang`. */
 export function inspect(
   kind: UnitKind,
   bytes: Uint8Array,
   fields: Field[] = annotate(kind, bytes),
+  lang: Lang = 'en',
 ): Inspection {
   const views: FieldView[] = fields.map((f) => {
+    const facts = factsOf(f);
+    const note = fieldNote(facts, lang);
     const view: FieldView = {
       id: f.id,
-      label: f.label,
+      label: fieldLabel(facts, lang),
       start: f.start,
       end: f.end,
       value: valueText(f),
@@ -90,7 +112,7 @@ export function inspect(
       cells: cellsOf(bytes, f.start, f.end, MAX_CELLS_PER_FIELD),
       hidden: Math.max(0, f.end - f.start - MAX_CELLS_PER_FIELD),
     };
-    if (f.note !== undefined) view.note = f.note;
+    if (note !== undefined) view.note = note;
     return view;
   });
   const result: Inspection = { kind, length: bytes.length, fields: views };

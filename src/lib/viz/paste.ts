@@ -5,25 +5,29 @@
 import { annotateFrame, type Field } from '../protocol/annotate';
 import { annotateHttp } from '../protocol/annotateHttp';
 import { classify } from '../protocol/classify';
-import { HexParseError, HttpError, ProtocolError } from '../protocol/errors';
+import { HexParseError, HttpError, ProtocolError, type HexFault } from '../protocol/errors';
 import { parseHex, toHex } from '../protocol/hex';
 import { opcodeName } from '../protocol/frame';
 import type { UnitKind } from '../trace/types';
 
 export interface Fault {
   code: string;
+  /** The protocol's English explanation (the page shows it in its language by `code`). */
   message: string;
+  /** Where the rule is written: the RFC and its section. */
+  rfc?: number;
   section: string;
   /** Byte offset where the rule breaks. */
   offset: number;
   /** The close code (WebSocket) or status (HTTP) a conforming peer answers with. */
-  answer?: string;
+  closeCode?: number;
+  status?: number;
 }
 
 export type PasteResult =
   | { status: 'empty' }
-  | { status: 'bad-hex'; message: string; line: number; column: number }
-  | { status: 'unknown'; bytes: Uint8Array; message: string }
+  | { status: 'bad-hex'; fault: HexFault; line: number; column: number }
+  | { status: 'unknown'; bytes: Uint8Array }
   | {
       status: 'ok' | 'fault' | 'truncated';
       kind: UnitKind;
@@ -31,8 +35,8 @@ export type PasteResult =
       fields: Field[];
       summary: string;
       fault?: Fault;
-      /** For a unit cut short: what is missing, from the annotator (e.g. "the payload has 4 of 5 bytes"). */
-      missing?: string;
+      /** For a unit cut short: the annotator's field that says what is missing. */
+      missing?: Field;
     };
 
 function describe(kind: UnitKind, bytes: Uint8Array): string {
@@ -51,7 +55,7 @@ export function decodePasted(text: string): PasteResult {
     bytes = parseHex(text);
   } catch (e) {
     if (e instanceof HexParseError) {
-      return { status: 'bad-hex', message: e.message, line: e.line, column: e.column };
+      return { status: 'bad-hex', fault: e.fault, line: e.line, column: e.column };
     }
     throw e;
   }
@@ -61,8 +65,7 @@ export function decodePasted(text: string): PasteResult {
     // Not HTTP, and not a frame: annotate as a frame anyway, to say which rule the first byte breaks.
     const fields = annotateFrame(bytes);
     const fault = faultOf(fields);
-    if (!fault)
-      return { status: 'unknown', bytes, message: 'Neither an HTTP/1.1 message nor a WebSocket frame' };
+    if (!fault) return { status: 'unknown', bytes };
     return { status: 'fault', kind: 'ws-frame', bytes, fields, summary: `${bytes.length} bytes`, fault };
   }
   const kind: UnitKind = guess === 'websocket-frame' ? 'ws-frame' : guess;
@@ -79,7 +82,7 @@ export function decodePasted(text: string): PasteResult {
     fields,
     summary: describe(kind, bytes),
     ...(fault ? { fault } : {}),
-    ...(truncated?.note ? { missing: truncated.note } : {}),
+    ...(truncated ? { missing: truncated } : {}),
   };
 }
 
@@ -91,9 +94,10 @@ function faultOf(fields: Field[]): Fault | undefined {
     return {
       code: e.code,
       message: e.message,
-      section: `RFC 6455 section ${e.section}`,
+      rfc: e.rfc,
+      section: e.section,
       offset: e.offset ?? field.start,
-      answer: `close ${e.closeCode}`,
+      closeCode: e.closeCode,
     };
   }
   if (e instanceof HttpError) {
@@ -102,7 +106,7 @@ function faultOf(fields: Field[]): Fault | undefined {
       message: e.message,
       section: e.section,
       offset: e.offset ?? field.start,
-      answer: `status ${e.status}`,
+      status: e.status,
     };
   }
   return { code: String(field.value), message: field.note ?? field.label, section: '', offset: field.start };
