@@ -104,8 +104,11 @@ test('opening handshake: a wrong version is answered 426, and a link restores th
 }) => {
   await open(page, 'en/03-opening-handshake');
   await page.getByRole('button', { name: 'Next step' }).click();
-  await page.getByRole('button', { name: 'Wrong version' }).click();
-  await expect(page.getByRole('button', { name: 'Wrong version' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: 'Wrong version', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Wrong version', exact: true })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
   await page.getByRole('button', { name: 'Next step' }).click();
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(player(page)).toHaveAttribute('data-step-id', 'reject-426');

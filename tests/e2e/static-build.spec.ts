@@ -48,7 +48,7 @@ test('the static build runs from a sub-folder, and live runs say they need npm s
   await page.getByRole('link', { name: 'Frames' }).click();
   await expect(page.getByRole('button', { name: 'Next step' })).toBeEnabled();
   await page.getByRole('button', { name: 'Next step' }).click();
-  await expect(page.getByText('Step 2: client-text')).toBeVisible();
+  await expect(page.getByText('Step 2: A text frame from the client')).toBeVisible();
   await expect(page.getByText(/Live runs need the demo server: start it with npm start/)).toBeVisible();
   await page.goto(`${origin}${PREFIX}#/ko/04-frames/1`);
   await expect(page.getByText(/실제 실행에는 데모 서버가 필요해요/)).toBeVisible();

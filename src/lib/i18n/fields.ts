@@ -128,9 +128,11 @@ function headerLabel(id: string, label: string): string | undefined {
   const chunk = /^chunk-(size|data|end):(\d+)$/.exec(id);
   if (chunk) {
     const [, part, n] = chunk;
-    return { size: `청크 ${n} 크기(chunk-size)`, data: `청크 ${n} 데이터(chunk-data)`, end: `청크 ${n} 끝(CRLF)` }[
-      part as 'size' | 'data' | 'end'
-    ];
+    return {
+      size: `청크 ${n} 크기(chunk-size)`,
+      data: `청크 ${n} 데이터(chunk-data)`,
+      end: `청크 ${n} 끝(CRLF)`,
+    }[part as 'size' | 'data' | 'end'];
   }
   if (id.startsWith('header:')) return `헤더 필드 ${label}`;
   if (id.startsWith('trailer:')) return `트레일러 필드 ${label.replace(/ \(trailer\)$/, '')}`;
@@ -186,7 +188,8 @@ export function faultText(error: NonNullable<FieldFacts['error']>, english: stri
 export function fieldNote(field: FieldFacts, lang: Lang): string | undefined {
   if (lang === 'en' || field.note === undefined) return field.note;
   if (field.error) return faultText(field.error, field.note, lang);
-  if (field.missing) return MISSING_KO[field.missing.part]?.(field.missing.have, field.missing.of) ?? field.note;
+  if (field.missing)
+    return MISSING_KO[field.missing.part]?.(field.missing.have, field.missing.of) ?? field.note;
   if (field.id === 'close-code') return CLOSE_NAME_KO[field.note] ?? field.note;
   if (field.id === 'payload' && field.compressed) {
     return field.inflatedLength !== undefined

@@ -26,7 +26,8 @@ const en = {
   fields: 'Fields',
   bytes: (n: number) => `${n} bytes`,
   /** A field's place in its unit: [start, end). */
-  byteRange: (start: number, end: number) => (end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`),
+  byteRange: (start: number, end: number) =>
+    end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`,
   more: (n: number) => `… ${n} more bytes`,
   bits: 'First two bytes, bit by bit',
   byteN: (n: number) => `Byte ${n}`,
@@ -47,6 +48,7 @@ const en = {
   panels: {
     accept: 'Sec-WebSocket-Accept, step by step',
     serverAnswered: 'the server answered instead',
+    keyPlusGuid: 'key + GUID',
     tally: 'Tally',
     connections: 'Connections',
     requests: 'Requests',
@@ -161,6 +163,7 @@ const ko: PlayerStrings = {
   panels: {
     accept: 'Sec-WebSocket-Accept 계산 과정',
     serverAnswered: '서버가 대신 보낸 값',
+    keyPlusGuid: '키 + GUID',
     tally: '합계',
     connections: '연결 수',
     requests: '요청 수',

@@ -6,7 +6,7 @@
 import { Marked } from 'marked';
 import type { CompiledLesson, LessonDoc, LessonEntry, SafeHtml } from './types.ts';
 import type { ValidLesson } from './validate.ts';
-import { findScenario } from '../scenarios/registry.ts';
+import { findSpec } from '../scenarios/specs.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -42,6 +42,7 @@ function renderDoc(doc: LessonDoc): LessonDoc<SafeHtml> {
   const steps: LessonDoc<SafeHtml>['steps'] = {};
   for (const [id, narration] of Object.entries(doc.steps)) {
     steps[id] = {
+      title: narration.title,
       body: renderBlock(narration.body),
       checkpoints: narration.checkpoints.map((checkpoint) => ({
         question: renderBlock(checkpoint.question),
@@ -76,7 +77,7 @@ export function lessonEntry(lesson: ValidLesson): LessonEntry {
     slug: lesson.slug,
     number: lesson.number,
     scenario: lesson.scenario,
-    stepIds: [...findScenario(lesson.scenario)!.spec.steps],
+    stepIds: [...findSpec(lesson.scenario)!.steps],
     title: { en: lesson.docs.en.title, ko: lesson.docs.ko.title },
     summary: { en: lesson.docs.en.summary, ko: lesson.docs.ko.summary },
   };

@@ -41,7 +41,8 @@ const FRONTMATTER_KEYS = ['title', 'summary', 'scenario', 'rfc', 'lab'] as const
 /** The specs a lesson may cite: an RFC section, or a WHATWG living standard's section. */
 const RFC_HREF =
   /^https:\/\/(www\.rfc-editor\.org\/rfc\/rfc\d{4}(\.html)?(#section-\d+(\.\d+)*)?|(html|websockets|fetch)\.spec\.whatwg\.org\/(multipage\/[a-z-]+\.html)?(#[a-z0-9-]+)?)$/;
-const STEP_HEADING = /^##\s+step:\s*(\S*)\s*$/;
+/** `## step: <id> | <title>`: the title names the step in the step list and the status line. */
+const STEP_HEADING = /^##\s+step:\s*([^\s|]*)\s*(?:\|\s*(.*?))?\s*$/;
 const TRY_IT_HEADING = /^##\s+try-it\s*$/;
 const OPTION = /^[-*]\s+\[( |x|X)\]\s+(.+)$/;
 
@@ -64,7 +65,9 @@ export function parseLessonFile(file: string, text: string, problems: LessonProb
 
   const doc: LessonDoc = { ...front, intro: '', steps: {}, tryIt: '' };
   const stepOrder: string[] = [];
-  let section: { kind: 'intro' } | { kind: 'step'; id: string } | { kind: 'try-it' } = { kind: 'intro' };
+  let section: { kind: 'intro' } | { kind: 'step'; id: string; title: string } | { kind: 'try-it' } = {
+    kind: 'intro',
+  };
   let buffer: string[] = [];
   let sawTryIt = false;
   let fenced = false;
@@ -76,7 +79,7 @@ export function parseLessonFile(file: string, text: string, problems: LessonProb
     else if (section.kind === 'try-it') doc.tryIt = body;
     else {
       const narration = splitCheckpoints(body, (message) => report(message, section.kind === 'step' ? section.id : undefined));
-      doc.steps[section.id] = narration;
+      doc.steps[section.id] = { title: section.title, ...narration };
       if (!narration.body) report('empty narration', section.id);
     }
   };
@@ -87,11 +90,13 @@ export function parseLessonFile(file: string, text: string, problems: LessonProb
     if (step) {
       flush();
       const id = step[1] ?? '';
+      const title = step[2] ?? '';
       if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) report(`malformed step heading "${line.trim()}"`);
+      if (!title) report('missing step title: write "## step: <id> | <title>"', id);
       if (sawTryIt) report('step sections must come before "## try-it"', id);
       if (id in doc.steps || stepOrder.includes(id)) report('duplicate step section', id);
       stepOrder.push(id);
-      section = { kind: 'step', id };
+      section = { kind: 'step', id, title };
       continue;
     }
     if (!fenced && TRY_IT_HEADING.test(line)) {
@@ -167,7 +172,7 @@ function parseFrontmatter(
   };
 }
 
-function splitCheckpoints(markdown: string, report: (message: string) => void): StepNarration {
+function splitCheckpoints(markdown: string, report: (message: string) => void): Omit<StepNarration, 'title'> {
   const parts = markdown.split(/^###\s+(checkpoint|answer)\s*$/m);
   const body = (parts[0] ?? '').trim();
   const checkpoints: Checkpoint[] = [];

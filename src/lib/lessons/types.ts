@@ -2,7 +2,7 @@
  * Shapes of lesson content: as parsed from lessons/NN-slug/{en,ko}.md, and as compiled at build time
  * into the modules the page loads (see vitePlugin.ts). The page only ever sees the compiled form.
  */
-import type { Lang } from '../i18n/lang';
+import type { Lang } from '../i18n/lang.ts';
 
 
 /** HTML produced by compile.ts from validated Markdown (raw HTML escaped): the only HTML the page inserts. */
@@ -21,6 +21,8 @@ export interface Checkpoint<Text = string> {
 }
 
 export interface StepNarration<Text = string> {
+  /** A few words naming the step (plain text), for the step list and the status line. */
+  title: string;
   body: Text;
   checkpoints: Checkpoint<Text>[];
 }

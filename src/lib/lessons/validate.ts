@@ -8,9 +8,9 @@
  * and in-page ones.
  */
 import { Lexer, walkTokens, type Token } from 'marked';
-import { SCENARIOS, findScenario } from '../scenarios/registry.ts';
+import { SPECS, findSpec } from '../scenarios/specs.ts';
 import { parseLessonFile, type LessonProblem, type ParsedFile } from './parse.ts';
-import { LANGS, type Lang } from '../i18n';
+import { LANGS, type Lang } from '../i18n/lang.ts';
 import { type LessonDoc } from './types.ts';
 
 export interface ValidLesson {
@@ -84,9 +84,9 @@ export function validateLessons(files: Record<string, string>): Validation {
     for (const lang of LANGS) {
       const file = `lessons/${folder}/${lang}.md`;
       const { doc, stepOrder } = parsed[lang]!;
-      const spec = findScenario(doc.scenario)?.spec;
+      const spec = findSpec(doc.scenario);
       if (!spec) {
-        const known = SCENARIOS.map((s) => s.spec.id).join(', ');
+        const known = SPECS.map((s) => s.id).join(', ');
         problems.push({ file, message: `unknown scenario "${doc.scenario}" (known: ${known})` });
         ok = false;
         continue;
@@ -116,7 +116,7 @@ export function validateLessons(files: Record<string, string>): Validation {
       ok = false;
     }
     if (!ok) continue;
-    for (const id of findScenario(en.doc.scenario)!.spec.steps) {
+    for (const id of findSpec(en.doc.scenario)!.steps) {
       const a = en.doc.steps[id]!.checkpoints;
       const b = ko.doc.steps[id]!.checkpoints;
       if (a.length !== b.length)
@@ -146,7 +146,7 @@ export function validateLessons(files: Record<string, string>): Validation {
     });
   }
   if (problems.length === 0) {
-    for (const { spec } of SCENARIOS) {
+    for (const spec of SPECS) {
       if (!scenarioOwners.has(spec.id))
         problems.push({ file: 'lessons/', step: spec.initial, message: `no lesson narrates scenario "${spec.id}"` });
     }

@@ -16,6 +16,8 @@ import type {
   UnitKind,
 } from '../trace/types';
 import { TRACE_VERSION } from '../trace/types';
+import { describeUnit } from '../i18n/units';
+import { summarizeUnit } from '../protocol/summary';
 import { renderNote, type NoteKey, type NoteParams, type NoteParamRecord } from '../i18n/notes';
 
 /** t = 0 of every simulated trace: fixed, so a lesson shows the same Date header and timings each time. */
@@ -120,15 +122,12 @@ export class StepBuilder {
     });
   }
 
-  /** A complete unit on the wire; the clock moves by one latency (it arrives then). */
-  unit(
-    conn: string,
-    dir: Direction,
-    kind: UnitKind,
-    summary: string,
-    bytes: Uint8Array,
-    error?: UnitEvent['error'],
-  ): this {
+  /**
+   * A complete unit on the wire; the clock moves by one latency (it arrives then). Its summary comes from
+   * the bytes, as the tap's does, so a simulated and a live unit are labelled alike.
+   */
+  unit(conn: string, dir: Direction, kind: UnitKind, bytes: Uint8Array, error?: UnitEvent['error']): this {
+    const summary = describeUnit(summarizeUnit(kind, bytes), 'en');
     const event: UnitEvent = { type: 'unit', t: this.t, conn, dir, kind, summary, bytes };
     if (error) event.error = error;
     this.events.push(event);

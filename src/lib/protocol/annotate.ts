@@ -172,7 +172,8 @@ export function annotateFrameAt(
     ...(compressed ? { compressed: true } : {}),
   });
   pos += 1;
-  if (pos >= total) return truncated('the second header byte (MASK and payload length) is missing', { part: 'second-byte' });
+  if (pos >= total)
+    return truncated('the second header byte (MASK and payload length) is missing', { part: 'second-byte' });
   try {
     header = parseHeader(bytes, offset, options);
   } catch (e) {
@@ -203,7 +204,8 @@ export function annotateFrameAt(
   } catch (e) {
     return fault(pos, e);
   }
-  if (!length) return truncated(`the ${header.extendedLengthSize}-byte extended length is incomplete`, {
+  if (!length)
+    return truncated(`the ${header.extendedLengthSize}-byte extended length is incomplete`, {
       part: 'extended-length',
       of: header.extendedLengthSize,
     });

@@ -44,7 +44,8 @@ function parseLine(text: string, start: number, end: number, out: number[], dump
   let digitsStart = start;
   const before = out.length;
   const flush = (at: number): void => {
-    if (digits.length % 2 !== 0) fail(text, at, `Odd number of hex digits in "${digits}"`, { kind: 'odd-digits', text: digits });
+    if (digits.length % 2 !== 0)
+      fail(text, at, `Odd number of hex digits in "${digits}"`, { kind: 'odd-digits', text: digits });
     for (let k = 0; k < digits.length; k += 2) out.push(parseInt(digits.slice(k, k + 2), 16));
     digits = '';
   };

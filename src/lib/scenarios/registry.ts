@@ -1,38 +1,25 @@
 /**
- * Every scenario: its spec (pure data, for lesson validation at build time) and its module, loaded on
- * demand with the lesson that teaches it. Adding a scenario is its folder (spec.ts and index.ts), one
- * import and one entry here, and its lesson's two files.
+ * Every scenario's module, loaded on demand with the lesson that teaches it (one chunk each). Adding a
+ * scenario is its folder (spec.ts and index.ts), one line in specs.ts, one line here, and its lesson.
  */
-import type { ScenarioSpec } from '../machines/graph';
 import type { ScenarioModule } from '../machines/scenario';
-import requestResponse from './request-response/spec';
-import longPolling from './long-polling/spec';
-import openingHandshake from './opening-handshake/spec';
-import frames from './frames/spec';
-import closingHandshake from './closing-handshake/spec';
-import httpVsWebsocket from './http-vs-websocket/spec';
+import { findSpec } from './specs';
 
-export interface ScenarioEntry {
-  spec: ScenarioSpec;
-  load: () => Promise<{ default: ScenarioModule }>;
-}
+const MODULES: Record<string, () => Promise<{ default: ScenarioModule }>> = {
+  'request-response': () => import('./request-response/index'),
+  'long-polling': () => import('./long-polling/index'),
+  'opening-handshake': () => import('./opening-handshake/index'),
+  frames: () => import('./frames/index'),
+  'closing-handshake': () => import('./closing-handshake/index'),
+  'http-vs-websocket': () => import('./http-vs-websocket/index'),
+};
 
-export const SCENARIOS: readonly ScenarioEntry[] = [
-  { spec: requestResponse, load: () => import('./request-response/index') },
-  { spec: longPolling, load: () => import('./long-polling/index') },
-  { spec: openingHandshake, load: () => import('./opening-handshake/index') },
-  { spec: frames, load: () => import('./frames/index') },
-  { spec: closingHandshake, load: () => import('./closing-handshake/index') },
-  { spec: httpVsWebsocket, load: () => import('./http-vs-websocket/index') },
-];
-
-export function findScenario(id: string): ScenarioEntry | undefined {
-  return SCENARIOS.find((entry) => entry.spec.id === id);
-}
-
-/** Loads a scenario's module; the spec and the module must agree (a test checks every one). */
+/** Loads a scenario's module; its spec must be the one specs.ts lists (a test checks every one). */
 export async function loadScenario(id: string): Promise<ScenarioModule> {
-  const entry = findScenario(id);
-  if (!entry) throw new Error(`unknown scenario ${id}`);
-  return (await entry.load()).default;
+  const load = MODULES[id];
+  if (!load || !findSpec(id)) throw new Error(`unknown scenario ${id}`);
+  return (await load()).default;
 }
+
+/** Ids with a module, for the tests that check every module against its spec. */
+export const MODULE_IDS = Object.keys(MODULES);

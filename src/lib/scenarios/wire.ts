@@ -2,9 +2,9 @@
  * The scenario machines' bytes, all made by src/lib/protocol: this file only chooses the inputs (fixed
  * keys, fixed clock) and words the one-line summaries the sequence diagram prints on each arrow.
  */
-import { Opcode, REASON_PHRASES } from '../protocol/constants';
+import { Opcode } from '../protocol/constants';
 import { encodeCloseBody } from '../protocol/close';
-import { encodeFrame, opcodeName } from '../protocol/frame';
+import { encodeFrame } from '../protocol/frame';
 import { serializeRequest, serializeResponse } from '../protocol/http';
 import { acceptSteps, type AcceptSteps } from '../protocol/handshake';
 import { httpDate } from '../machines/kit';
@@ -35,8 +35,6 @@ export const FIXED = {
 export function maskKey(n: number): Uint8Array {
   return Uint8Array.from(FIXED.masks[n % FIXED.masks.length]!);
 }
-
-const encoder = new TextEncoder();
 
 export function httpRequest(
   method: string,
@@ -80,10 +78,6 @@ export function jsonOk(t: number, body: string, ...extra: Header[]): Uint8Array 
   );
 }
 
-export function statusSummary(status: number): string {
-  return `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? ''}`.trimEnd();
-}
-
 /**
  * The derived inputs a handshake needs. SHA-1 comes from Web Crypto, which is asynchronous, while a
  * machine's actions are not: so the Accept values are worked out before the actor starts and passed in
@@ -119,32 +113,10 @@ export function frame(spec: FrameSpec): Uint8Array {
   });
 }
 
-/** A short label: "Text 'Hello' (masked)", "Binary 4 bytes", "Close 1000 'bye'". */
-export function frameSummary(spec: FrameSpec, extra = ''): string {
-  const name = opcodeName(spec.opcode);
-  const title = name.charAt(0).toUpperCase() + name.slice(1);
-  const payload = spec.payload ?? '';
-  const size = typeof payload === 'string' ? encoder.encode(payload).length : payload.length;
-  let what: string;
-  if (typeof payload === 'string' && spec.opcode !== Opcode.Binary) {
-    const shown = payload.length > 24 ? `${payload.slice(0, 21)}…` : payload;
-    what = size > 125 ? `${size} bytes` : `'${shown}'`;
-  } else what = `${size} bytes`;
-  const flags = [spec.fin === false ? 'FIN=0' : '', spec.mask === undefined ? '' : 'masked', extra].filter(
-    Boolean,
-  );
-  return `${title} ${what}${flags.length ? ` (${flags.join(', ')})` : ''}`;
-}
-
 export function closeFrame(code: number | undefined, reason: string, mask?: number): Uint8Array {
   return frame({
     opcode: Opcode.Close,
     payload: encodeCloseBody(code, reason),
     ...(mask === undefined ? {} : { mask }),
   });
-}
-
-export function closeSummary(code: number | undefined, reason: string, masked: boolean): string {
-  const body = code === undefined ? 'empty body' : `${code}${reason ? ` '${reason}'` : ''}`;
-  return `Close ${body}${masked ? ' (masked)' : ''}`;
 }

@@ -86,7 +86,13 @@ function factsOf(f: Field): FieldFacts {
   }
   if (f.missing) facts.missing = f.missing;
   if (f.error) {
-    const e = f.error as { code: string; section?: string; closeCode?: number; status?: number; rfc?: number };
+    const e = f.error as {
+      code: string;
+      section?: string;
+      closeCode?: number;
+      status?: number;
+      rfc?: number;
+    };
     facts.error = { code: e.code, section: e.section, closeCode: e.closeCode, status: e.status, rfc: e.rfc };
   }
   return facts;

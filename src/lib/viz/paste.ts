@@ -7,7 +7,6 @@ import { annotateHttp } from '../protocol/annotateHttp';
 import { classify } from '../protocol/classify';
 import { HexParseError, HttpError, ProtocolError, type HexFault } from '../protocol/errors';
 import { parseHex, toHex } from '../protocol/hex';
-import { opcodeName } from '../protocol/frame';
 import type { UnitKind } from '../trace/types';
 
 export interface Fault {
@@ -33,20 +32,10 @@ export type PasteResult =
       kind: UnitKind;
       bytes: Uint8Array;
       fields: Field[];
-      summary: string;
       fault?: Fault;
       /** For a unit cut short: the annotator's field that says what is missing. */
       missing?: Field;
     };
-
-function describe(kind: UnitKind, bytes: Uint8Array): string {
-  if (kind === 'ws-frame') {
-    const opcode = bytes[0]! & 0x0f;
-    return `WebSocket ${opcodeName(opcode)} frame${bytes[1]! & 0x80 ? ' (masked)' : ''}`;
-  }
-  const end = bytes.indexOf(0x0d);
-  return new TextDecoder().decode(bytes.subarray(0, end < 0 ? Math.min(bytes.length, 80) : end));
-}
 
 export function decodePasted(text: string): PasteResult {
   if (text.trim() === '') return { status: 'empty' };
@@ -66,7 +55,7 @@ export function decodePasted(text: string): PasteResult {
     const fields = annotateFrame(bytes);
     const fault = faultOf(fields);
     if (!fault) return { status: 'unknown', bytes };
-    return { status: 'fault', kind: 'ws-frame', bytes, fields, summary: `${bytes.length} bytes`, fault };
+    return { status: 'fault', kind: 'ws-frame', bytes, fields, fault };
   }
   const kind: UnitKind = guess === 'websocket-frame' ? 'ws-frame' : guess;
   const fields =
@@ -80,7 +69,6 @@ export function decodePasted(text: string): PasteResult {
     kind,
     bytes,
     fields,
-    summary: describe(kind, bytes),
     ...(fault ? { fault } : {}),
     ...(truncated ? { missing: truncated } : {}),
   };

@@ -7,6 +7,7 @@ import { scalePoint } from 'd3-scale';
 import { format } from 'd3-format';
 import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction, NoteEvent } from '../trace/types';
 import { textWidth, wrapText } from './textFit';
+import { unitLabel } from './unitLabel';
 import { PLAYER, type Lang } from '../i18n';
 import { renderNote } from '../i18n/notes';
 import type { Lane } from '../machines/scenario';
@@ -311,7 +312,8 @@ export function layoutSequence(
       const client = laneX(laneOf(e.conn));
       const server = laneX(serverLane);
       const time = `${ms(e.t)} ms`;
-      const lines = messageLines(e.summary, time, Math.abs(server - client));
+      const label = unitLabel(e, lang);
+      const lines = messageLines(label, time, Math.abs(server - client));
       const height = 28 + lines.length * TEXT.summary.line;
       rows.push({
         kind: 'message',
@@ -323,7 +325,7 @@ export function layoutSequence(
         x2: e.dir === 'c2s' ? server : client,
         arrowY: y + 10 + lines.length * TEXT.summary.line,
         dir: e.dir,
-        label: e.summary,
+        label,
         lines,
         unitKind: e.kind,
         error: e.error !== undefined,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../src/lib/lessons/parse';
 import { validateLessons } from '../../../src/lib/lessons/validate';
 import { loadValidLessons, readLessonFiles } from '../../../src/lib/lessons/vitePlugin';
-import { SCENARIOS, findScenario } from '../../../src/lib/scenarios/registry';
+import { SPECS, findSpec } from '../../../src/lib/scenarios/specs';
 
 const root = process.cwd();
 const real = readLessonFiles(root);
@@ -30,10 +30,10 @@ describe('the lessons in this repository', () => {
 
   it('narrate every step of every scenario in both languages', () => {
     const lessons = loadValidLessons(root);
-    expect(lessons.map((l) => l.scenario).sort()).toEqual(SCENARIOS.map((s) => s.spec.id).sort());
+    expect(lessons.map((l) => l.scenario).sort()).toEqual(SPECS.map((s) => s.id).sort());
     for (const lesson of lessons) {
       for (const lang of ['en', 'ko'] as const) {
-        expect(Object.keys(lesson.docs[lang].steps)).toEqual([...findScenario(lesson.scenario)!.spec.steps]);
+        expect(Object.keys(lesson.docs[lang].steps)).toEqual([...findSpec(lesson.scenario)!.steps]);
       }
     }
   });
@@ -51,6 +51,13 @@ describe('validateLessons rejects', () => {
     );
   });
 
+  it('a step without a title', () => {
+    const files = withFile(FRAMES_EN, (t) => t.replace('## step: pong | The pong', '## step: pong'));
+    expect(problemsOf(files)).toContain(
+      'lessons/04-frames/en.md [step: pong]: missing step title: write "## step: <id> | <title>"',
+    );
+  });
+
   it('a missing translation file', () => {
     const files = withFile(HANDSHAKE_KO, () => undefined);
     expect(problemsOf(files)).toContain(
@@ -61,8 +68,8 @@ describe('validateLessons rejects', () => {
   it('a checkpoint present in one language only', () => {
     const files = withFile(FRAMES_EN, (t) =>
       t.replace(
-        '## step: ping-between\n',
-        '## step: ping-between\n\n### checkpoint\n\nWhy?\n\n### answer\n\nBecause.\n\n',
+        '## step: ping-between | A ping between fragments\n',
+        '## step: ping-between | A ping between fragments\n\n### checkpoint\n\nWhy?\n\n### answer\n\nBecause.\n\n',
       ),
     );
     expect(problemsOf(files)).toContain(
@@ -104,7 +111,7 @@ describe('validateLessons rejects', () => {
 
   it('a checkpoint without an answer, or with no right option', () => {
     const noAnswer = withFile(FRAMES_EN, (t) =>
-      t.replace('## step: pong\n', '## step: pong\n\n### checkpoint\n\nWhy?\n\n'),
+      t.replace('## step: pong | The pong\n', '## step: pong | The pong\n\n### checkpoint\n\nWhy?\n\n'),
     );
     expect(problemsOf(noAnswer)).toContain(
       'lessons/04-frames/en.md [step: pong]: checkpoint without an "### answer"',
@@ -116,11 +123,11 @@ describe('validateLessons rejects', () => {
   });
 
   it('images, unsafe links and unknown sections', () => {
-    const image = withFile(FRAMES_EN, (t) => t.replace('## step: pong\n', '## step: pong\n\n![x](https://e.test/x.png)\n'));
+    const image = withFile(FRAMES_EN, (t) => t.replace('## step: pong | The pong\n', '## step: pong | The pong\n\n![x](https://e.test/x.png)\n'));
     expect(problemsOf(image)).toContain(
       'lessons/04-frames/en.md [step: pong]: images are not allowed (https://e.test/x.png)',
     );
-    const script = withFile(FRAMES_EN, (t) => t.replace('## step: pong\n', '## step: pong\n\n[x](javascript:alert(1))\n'));
+    const script = withFile(FRAMES_EN, (t) => t.replace('## step: pong | The pong\n', '## step: pong | The pong\n\n[x](javascript:alert(1))\n'));
     expect(problemsOf(script).join('\n')).toMatch(/\[step: pong\]: link "javascript:alert\(1\)" must be https/);
     const heading = withFile(FRAMES_EN, (t) => t.replace('## try-it', '## Try it'));
     expect(problemsOf(heading)).toContain(

@@ -2,7 +2,8 @@ import { createActor, SimulatedClock, type AnyStateMachine } from 'xstate';
 import type { UnitEvent } from '../../../src/lib/trace/types';
 import type { BaseContext } from '../../../src/lib/machines/kit';
 import type { ScenarioModule } from '../../../src/lib/machines/scenario';
-import { SCENARIOS } from '../../../src/lib/scenarios/registry';
+import { MODULE_IDS, loadScenario } from '../../../src/lib/scenarios/registry';
+import { SPECS } from '../../../src/lib/scenarios/specs';
 
 /** Start a scenario actor on a simulated clock. */
 export function start(machine: AnyStateMachine, input: Record<string, unknown> = {}) {
@@ -33,11 +34,11 @@ export async function loadAll(): Promise<
   Record<string, { module: ScenarioModule; input: Record<string, unknown> }>
 > {
   const out: Record<string, { module: ScenarioModule; input: Record<string, unknown> }> = {};
-  for (const entry of SCENARIOS) {
-    const module = (await entry.load()).default;
-    out[entry.spec.id] = { module, input: (await module.prepare?.()) ?? {} };
+  for (const id of MODULE_IDS) {
+    const module = await loadScenario(id);
+    out[id] = { module, input: (await module.prepare?.()) ?? {} };
   }
   return out;
 }
 
-export const SCENARIO_IDS = SCENARIOS.map((entry) => entry.spec.id);
+export const SCENARIO_IDS = SPECS.map((spec) => spec.id);

@@ -79,3 +79,12 @@ describe('diagram notes in both languages', () => {
     expect(ko(last)).toBe("close 이벤트: 코드 4000 'bye now', wasClean true");
   });
 });
+
+describe('the registry', () => {
+  it('has one module for every spec, and each module carries exactly its spec', async () => {
+    const { MODULE_IDS } = await import('../../../src/lib/scenarios/registry');
+    const { SPECS } = await import('../../../src/lib/scenarios/specs');
+    expect([...MODULE_IDS].sort()).toEqual(SPECS.map((s) => s.id).sort());
+    for (const spec of SPECS) expect(ALL[spec.id]!.module.spec).toBe(spec);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePasted, EXAMPLES } from '../../../src/lib/viz/paste';
+import { unitLabel } from '../../../src/lib/viz/unitLabel';
 import { PROTOCOL_ERROR_KO, faultText, fieldNote } from '../../../src/lib/i18n/fields';
 
 describe('decodePasted', () => {
@@ -8,7 +9,8 @@ describe('decodePasted', () => {
     expect(r.status).toBe('ok');
     if (r.status !== 'ok') return;
     expect(r.kind).toBe('ws-frame');
-    expect(r.summary).toBe('WebSocket text frame (masked)');
+    expect(unitLabel(r, 'en')).toBe("Text 'Hello' (masked)");
+    expect(unitLabel(r, 'ko')).toBe("Text 'Hello' (마스킹됨)");
     expect(r.fields.find((f) => f.id === 'payload')?.text).toBe('Hello');
   });
 
@@ -17,7 +19,7 @@ describe('decodePasted', () => {
     expect(r.status).toBe('ok');
     if (r.status === 'ok') {
       expect(r.kind).toBe('http-request');
-      expect(r.summary).toBe('GET /chat HTTP/1.1');
+      expect(unitLabel(r, 'en')).toBe('GET /chat HTTP/1.1 Upgrade: websocket');
     }
   });
 
@@ -40,7 +42,8 @@ describe('decodePasted', () => {
   it('says what a frame cut short is missing', () => {
     const r = decodePasted('81 85 37 fa 21 3d 7f 9f 4d 51');
     expect(r).toMatchObject({ status: 'truncated', missing: { note: 'the payload has 4 of 5 bytes' } });
-    if (r.status === 'truncated') expect(fieldNote(r.missing!, 'ko')).toBe('페이로드가 5바이트 중 4바이트만 왔어요');
+    if (r.status === 'truncated')
+      expect(fieldNote(r.missing!, 'ko')).toBe('페이로드가 5바이트 중 4바이트만 왔어요');
     expect(decodePasted('81 fe 01')).toMatchObject({
       status: 'truncated',
       missing: { note: expect.stringMatching(/2-byte extended length/) },
@@ -50,7 +53,10 @@ describe('decodePasted', () => {
   it('says where the hex is not hex', () => {
     const r = decodePasted('81 85\n37 zz');
     expect(r).toMatchObject({ status: 'bad-hex', line: 2, column: 4, fault: { kind: 'not-hex', text: 'z' } });
-    expect(decodePasted('81 8')).toMatchObject({ status: 'bad-hex', fault: { kind: 'odd-digits', text: '8' } });
+    expect(decodePasted('81 8')).toMatchObject({
+      status: 'bad-hex',
+      fault: { kind: 'odd-digits', text: '8' },
+    });
   });
 
   it('reports a truncated frame and an empty paste', () => {

@@ -139,8 +139,10 @@ describe('layoutSequence', () => {
       conn: 'c',
       dir: 'c2s',
       kind: 'http-request',
-      summary: 'GET /chat HTTP/1.1 Upgrade: websocket Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      bytes: b('x'),
+      summary: '(labelled from its bytes)',
+      bytes: b(
+        'GET /chat/rooms/lobby?since=dGhlIHNhbXBsZSBub25jZQ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n',
+      ),
     },
     { type: 'conn.close', t: 2, conn: 'c', by: 'server' },
   ];

@@ -11,7 +11,7 @@ import { clientServerLanes, type ScenarioModule } from '../../machines/scenario'
 import { Opcode } from '../../protocol/constants';
 import type { Peer } from '../../trace/types';
 import { closeAndWait, openSocket, post, withTap } from '../../live/client';
-import { closeFrame, closeSummary, frame, frameSummary } from '../wire';
+import { closeFrame, frame } from '../wire';
 import spec from './spec';
 
 export type ClosingChoice = 'client' | 'server' | 'no-status' | 'tcp-cut';
@@ -51,13 +51,7 @@ function bodyReason(c: ClosingHandshakeContext): string {
 }
 function sendClose(b: StepBuilder, from: Peer, c: ClosingHandshakeContext, n: number) {
   const mask = maskFor(from, n);
-  b.unit(
-    CONN,
-    from === 'client' ? 'c2s' : 's2c',
-    'ws-frame',
-    closeSummary(bodyCode(c), bodyReason(c), mask !== undefined),
-    closeFrame(bodyCode(c), bodyReason(c), mask),
-  );
+  b.unit(CONN, from === 'client' ? 'c2s' : 's2c', 'ws-frame', closeFrame(bodyCode(c), bodyReason(c), mask));
 }
 
 export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
@@ -75,7 +69,7 @@ export const STEPS: Record<string, StepBuild<ClosingHandshakeContext>> = {
     // The closing side keeps reading until the peer's Close arrives (section 5.5.1), so a frame already in
     // flight still reaches its protocol stack; a page that called close() gets no more message events.
     const late = { opcode: Opcode.Text, payload: 'late update', ...(from === 'server' ? { mask: 1 } : {}) };
-    b.unit(CONN, from === 'server' ? 'c2s' : 's2c', 'ws-frame', frameSummary(late, 'in flight'), frame(late));
+    b.unit(CONN, from === 'server' ? 'c2s' : 's2c', 'ws-frame', frame(late));
   },
   'no-status': (b) => {
     b.note('noStatus', undefined, { peer: 'server', conn: CONN });

@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** The closing handshake (RFC 6455 sections 5.5.1, 7.1), and what happens without one. */
 export default defineSpec('closing-handshake', {

@@ -10,7 +10,7 @@ import { scenarioMachine } from '../../machines/machine';
 import { clientServerLanes, type ScenarioModule } from '../../machines/scenario';
 import { Opcode } from '../../protocol/constants';
 import { closeAndWait, openSocket, post, sleep, withTap } from '../../live/client';
-import { frame, frameSummary, type FrameSpec } from '../wire';
+import { frame, type FrameSpec } from '../wire';
 import spec from './spec';
 
 export interface FramesContext extends BaseContext {
@@ -39,8 +39,8 @@ export const FRAME_SPECS = {
   'fragment-last': { opcode: Opcode.Continuation, payload: 'lo!', mask: 4 },
 } satisfies Record<string, FrameSpec>;
 
-function send(b: StepBuilder, spec: FrameSpec, extra?: string): void {
-  b.unit(CONN, spec.mask === undefined ? 's2c' : 'c2s', 'ws-frame', frameSummary(spec, extra), frame(spec));
+function send(b: StepBuilder, spec: FrameSpec): void {
+  b.unit(CONN, spec.mask === undefined ? 's2c' : 'c2s', 'ws-frame', frame(spec));
 }
 
 export function typedSpec(text: string): FrameSpec {
@@ -58,10 +58,10 @@ export const STEPS: Record<string, StepBuild<FramesContext>> = {
   },
   'server-text': (b) => send(b, FRAME_SPECS['server-text']),
   binary: (b) => send(b, FRAME_SPECS.binary),
-  'length-16': (b) => send(b, FRAME_SPECS['length-16'], 'length 126 + 16 bits'),
-  'length-64': (b) => send(b, FRAME_SPECS['length-64'], 'length 127 + 64 bits'),
+  'length-16': (b) => send(b, FRAME_SPECS['length-16']),
+  'length-64': (b) => send(b, FRAME_SPECS['length-64']),
   'fragment-first': (b) => send(b, FRAME_SPECS['fragment-first']),
-  'ping-between': (b) => send(b, FRAME_SPECS['ping-between'], 'between fragments'),
+  'ping-between': (b) => send(b, FRAME_SPECS['ping-between']),
   pong: (b) => send(b, FRAME_SPECS.pong),
   'fragment-last': (b) => {
     send(b, FRAME_SPECS['fragment-last']);

@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** Frames on an OPEN connection (RFC 6455 section 5). */
 export default defineSpec('frames', {

@@ -21,16 +21,7 @@ import { serializeRequest, serializeResponse } from '../../protocol/http';
 import type { TraceEvent } from '../../trace/types';
 import { closeAndWait, get, openSocket, withTap } from '../../live/client';
 import { upgradedConnections } from '../../live/compare';
-import {
-  FIXED,
-  frame,
-  frameSummary,
-  handshakeInput,
-  jsonGet,
-  jsonOk,
-  statusSummary,
-  type HandshakeInput,
-} from '../wire';
+import { FIXED, frame, handshakeInput, jsonGet, jsonOk, type HandshakeInput } from '../wire';
 import spec from './spec';
 
 export interface Tally {
@@ -64,10 +55,10 @@ function poll(
 ): Partial<HttpVsWebsocketContext> {
   const target = `/api/events?since=${since}`;
   const req = jsonGet(target);
-  b.unit(HTTP_CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, req);
+  b.unit(HTTP_CONN, 'c2s', 'http-request', req);
   b.wait(2);
   const res = jsonOk(b.t, body);
-  b.unit(HTTP_CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, res);
+  b.unit(HTTP_CONN, 's2c', 'http-response', res);
   return {
     http: {
       ...c.http,
@@ -86,7 +77,7 @@ function wsFrame(
 ): Partial<HttpVsWebsocketContext> {
   const spec = { opcode: Opcode.Text, payload: text, ...(mask === undefined ? {} : { mask }) };
   const bytes = frame(spec);
-  b.unit(WS_CONN, mask === undefined ? 's2c' : 'c2s', 'ws-frame', frameSummary(spec), bytes);
+  b.unit(WS_CONN, mask === undefined ? 's2c' : 'c2s', 'ws-frame', bytes);
   return { ws: { ...c.ws, messages: c.ws.messages + 1, bytes: c.ws.bytes + bytes.length } };
 }
 
@@ -105,9 +96,9 @@ export const STEPS: Record<string, StepBuild<HttpVsWebsocketContext>> = {
     const req = serializeRequest(
       upgradeRequest({ path: '/chat', host: FIXED.host, key: FIXED.key, origin: FIXED.origin }),
     );
-    b.unit(WS_CONN, 'c2s', 'http-request', 'GET /chat HTTP/1.1 Upgrade: websocket', req);
+    b.unit(WS_CONN, 'c2s', 'http-request', req);
     const res = serializeResponse(upgradeResponse({ accept: c.accept.accept }));
-    b.unit(WS_CONN, 's2c', 'http-response', 'HTTP/1.1 101 Switching Protocols', res);
+    b.unit(WS_CONN, 's2c', 'http-response', res);
     // The server is OPEN once it has sent the 101 (RFC 6455 section 4.2.2); the client once it checked it.
     b.peer('server', { readyState: 'OPEN' }, WS_CONN);
     b.peer('client', { readyState: 'OPEN' }, WS_CONN);

@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** HTTP and WebSocket on one clock: two clients, one server. */
 export default defineSpec('http-vs-websocket', {

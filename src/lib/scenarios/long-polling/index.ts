@@ -9,7 +9,7 @@ import { scenarioMachine } from '../../machines/machine';
 import { clientServerLanes, type ScenarioModule } from '../../machines/scenario';
 import { headLength } from '../../protocol/http';
 import { get, post, sleep, withTap } from '../../live/client';
-import { httpResponse, jsonGet, jsonOk, statusSummary } from '../wire';
+import { httpResponse, jsonGet, jsonOk } from '../wire';
 import spec, { POLL_WAIT } from './spec';
 
 export { POLL_WAIT };
@@ -31,7 +31,7 @@ const CONN = 'c1';
 function poll(b: StepBuilder, c: LongPollingContext): Partial<LongPollingContext> {
   const target = `/api/poll?wait=${POLL_WAIT}&since=${c.lastId}`;
   const bytes = jsonGet(target);
-  b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
+  b.unit(CONN, 'c2s', 'http-request', bytes);
   return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
 
@@ -51,7 +51,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
     const id = c.lastId + 1;
     const body = `{"id":${id},"text":"hello"}`;
     const bytes = jsonOk(b.t, body, ['Cache-Control', 'no-store']);
-    b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
+    b.unit(CONN, 's2c', 'http-response', bytes);
     return {
       held: c.held - 1,
       responses: c.responses + 1,
@@ -68,7 +68,7 @@ export const STEPS: Record<string, StepBuild<LongPollingContext>> = {
       ['Date', httpDate(b.t)],
       ['Cache-Control', 'no-store'],
     ]);
-    b.unit(CONN, 's2c', 'http-response', statusSummary(204), bytes);
+    b.unit(CONN, 's2c', 'http-response', bytes);
     return { held: c.held - 1, responses: c.responses + 1, headerBytes: c.headerBytes + headLength(bytes) };
   },
   're-request': (b, c) => poll(b, c),

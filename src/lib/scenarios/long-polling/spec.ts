@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** The wait the client asks for (ms), as in `?wait=25000`. */
 export const POLL_WAIT = 25_000;

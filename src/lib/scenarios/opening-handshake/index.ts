@@ -63,13 +63,7 @@ function reject(b: StepBuilder, c: OpeningHandshakeContext): void {
   const check = c.check;
   if (!check || check.ok) return;
   b.wait(1);
-  b.unit(
-    CONN,
-    's2c',
-    'http-response',
-    `HTTP/1.1 ${check.status} ${check.response.reason}`,
-    serializeResponse(check.response),
-  );
+  b.unit(CONN, 's2c', 'http-response', serializeResponse(check.response));
   b.peer('server', { readyState: 'CLOSED' }, CONN);
   b.peer('client', { readyState: 'CLOSED' }, CONN);
 }
@@ -82,9 +76,7 @@ export const STEPS: Record<string, StepBuild<OpeningHandshakeContext>> = {
   'upgrade-request': (b, c) => {
     const choice = choiceOf(c);
     const request = requestBytes(choice);
-    const variant = choice === 'wrong-version' ? ' (version 8)' : choice === 'bad-key' ? ' (bad key)' : '';
-    const origin = choice === 'foreign-origin' ? ' (foreign Origin)' : '';
-    b.unit(CONN, 'c2s', 'http-request', `GET /chat HTTP/1.1 Upgrade: websocket${variant}${origin}`, request);
+    b.unit(CONN, 'c2s', 'http-request', request);
     return { request };
   },
   'server-checks': (b, c) => {
@@ -108,7 +100,7 @@ export const STEPS: Record<string, StepBuild<OpeningHandshakeContext>> = {
   'switching-protocols': (b, c) => {
     b.wait(1);
     const bytes = serializeResponse(upgradeResponse({ accept: c.answered! }));
-    b.unit(CONN, 's2c', 'http-response', 'HTTP/1.1 101 Switching Protocols', bytes);
+    b.unit(CONN, 's2c', 'http-response', bytes);
     b.peer('server', { readyState: 'OPEN' }, CONN);
     return { response: bytes };
   },
@@ -169,7 +161,7 @@ const scenario: ScenarioModule<OpeningHandshakeContext> = {
     if (!c.path.includes('accept-compute')) return [];
     const t = PLAYER[lang].panels;
     const items: { text: string; code: string; bad?: boolean }[] = [
-      { text: 'key + GUID', code: c.accept.concatenated },
+      { text: t.keyPlusGuid, code: c.accept.concatenated },
       { text: 'SHA-1', code: c.accept.sha1Hex },
       { text: 'base64', code: c.accept.accept },
     ];

@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** At the upgrade request the learner may break one thing; each choice re-sends the request shown. */
 const WHAT_IF = { redo: true } as const;

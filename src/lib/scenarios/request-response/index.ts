@@ -8,7 +8,7 @@ import { scenarioMachine } from '../../machines/machine';
 import { clientServerLanes, type ScenarioModule } from '../../machines/scenario';
 import { headLength } from '../../protocol/http';
 import { get, post, withTap } from '../../live/client';
-import { jsonGet, jsonOk, statusSummary } from '../wire';
+import { jsonGet, jsonOk } from '../wire';
 import spec from './spec';
 
 export interface RequestResponseContext extends BaseContext {
@@ -27,7 +27,7 @@ function exchange(
   target: string,
 ): Partial<RequestResponseContext> {
   const bytes = jsonGet(target);
-  b.unit(CONN, 'c2s', 'http-request', `GET ${target} HTTP/1.1`, bytes);
+  b.unit(CONN, 'c2s', 'http-request', bytes);
   return { requests: c.requests + 1, headerBytes: c.headerBytes + headLength(bytes) };
 }
 
@@ -39,7 +39,7 @@ function answer(
 ): Partial<RequestResponseContext> {
   b.wait(2);
   const bytes = jsonOk(b.t, body, ['Cache-Control', 'no-store']);
-  b.unit(CONN, 's2c', 'http-response', `${statusSummary(200)} ${body}`, bytes);
+  b.unit(CONN, 's2c', 'http-response', bytes);
   return { headerBytes: c.headerBytes + headLength(bytes), delivered: c.delivered + (delivers ? 1 : 0) };
 }
 

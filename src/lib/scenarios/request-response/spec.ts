@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** HTTP request/response, then short polling: asking again on an interval, mostly for nothing. */
 export default defineSpec('request-response', {

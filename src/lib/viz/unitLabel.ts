@@ -1,0 +1,17 @@
+/**
+ * The label of a unit in the page's language, from its bytes: the same for a simulated unit and a live
+ * one, since both are summarised by the protocol from the bytes on the wire. Summaries are cached per
+ * byte array (a unit's bytes never change), so the diagram can ask on every layout.
+ */
+import { summarizeUnit, type UnitSummary } from '../protocol/summary';
+import { describeUnit } from '../i18n/units';
+import type { Lang } from '../i18n';
+import type { UnitEvent } from '../trace/types';
+
+const cache = new WeakMap<Uint8Array, UnitSummary>();
+
+export function unitLabel(unit: Pick<UnitEvent, 'kind' | 'bytes'>, lang: Lang): string {
+  let summary = cache.get(unit.bytes);
+  if (!summary) cache.set(unit.bytes, (summary = summarizeUnit(unit.kind, unit.bytes)));
+  return describeUnit(summary, lang);
+}
