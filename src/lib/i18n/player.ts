@@ -44,6 +44,8 @@ const en = {
   yourMessage: 'Your message',
   status: (n: number, id: string) => `Step ${n}: ${id}`,
   end: 'End of this flow',
+  /** A timed step counting down (a held long poll). */
+  waiting: (done: number, total: number) => `Waiting: ${done} s of ${total} s`,
   /** The panels scenarios add beside the diagram. */
   panels: {
     accept: 'Sec-WebSocket-Accept, step by step',
@@ -160,6 +162,7 @@ const ko: PlayerStrings = {
   yourMessage: '보낼 메시지',
   status: (n, id) => `${n}단계: ${id}`,
   end: '이 흐름의 끝',
+  waiting: (done, total) => `기다리는 중: ${total}초 중 ${done}초`,
   panels: {
     accept: 'Sec-WebSocket-Accept 계산 과정',
     serverAnswered: '서버가 대신 보낸 값',

@@ -74,6 +74,7 @@ export class LessonPlace {
       slug: this.slug,
       step: view.index,
       ...(view.choice ? { choice: view.choice } : {}),
+      ...(current.present ? { present: true } : {}),
     });
     if (location.hash !== hash) history.replaceState(history.state, '', hash);
     this.onaddress(hash);

@@ -4,13 +4,14 @@
  *   #/en/                                 home
  *   #/ko/03-opening-handshake/5           a lesson at step 5 (1-based in the URL, 0-based in code)
  *   #/en/03-opening-handshake/3?choice=bad-key
+ *   #/en/03-opening-handshake/3?present=1     presentation mode (a projector: diagram and narration only)
  *   #/en/inspector  #/en/lab
  */
 import { isLang, type Lang } from '../i18n';
 
 export type Route =
   | { kind: 'home'; lang: Lang }
-  | { kind: 'lesson'; lang: Lang; slug: string; step: number; choice?: string }
+  | { kind: 'lesson'; lang: Lang; slug: string; step: number; choice?: string; present?: boolean }
   | { kind: 'inspector'; lang: Lang }
   | { kind: 'lab'; lang: Lang }
   | { kind: 'not-found'; lang: Lang; path: string };
@@ -33,8 +34,16 @@ export function parseHash(hash: string, fallbackLang: Lang): Route {
   if (!SLUG.test(page)) return { kind: 'not-found', lang, path: raw };
   const number = stepText === undefined ? 1 : Number(stepText);
   const step = Number.isInteger(number) && number >= 1 ? number - 1 : 0;
-  const choice = new URLSearchParams(query).get('choice');
-  return { kind: 'lesson', lang, slug: page, step, ...(choice && CHOICE.test(choice) ? { choice } : {}) };
+  const params = new URLSearchParams(query);
+  const choice = params.get('choice');
+  return {
+    kind: 'lesson',
+    lang,
+    slug: page,
+    step,
+    ...(choice && CHOICE.test(choice) ? { choice } : {}),
+    ...(params.get('present') === '1' ? { present: true } : {}),
+  };
 }
 
 export function formatHash(route: Route): string {
@@ -44,8 +53,12 @@ export function formatHash(route: Route): string {
     case 'inspector':
     case 'lab':
       return `#/${route.lang}/${route.kind}`;
-    case 'lesson':
-      return `#/${route.lang}/${route.slug}/${route.step + 1}${route.choice ? `?choice=${route.choice}` : ''}`;
+    case 'lesson': {
+      const query = [route.choice ? `choice=${route.choice}` : '', route.present ? 'present=1' : '']
+        .filter(Boolean)
+        .join('&');
+      return `#/${route.lang}/${route.slug}/${route.step + 1}${query ? `?${query}` : ''}`;
+    }
     case 'not-found':
       return `#/${route.lang}/`;
   }

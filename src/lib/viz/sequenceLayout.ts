@@ -55,6 +55,8 @@ export interface MessageRow extends RowBase {
   error: boolean;
   conn: string;
   time: string;
+  /** Scenario time the unit was sent (ms since the trace began). */
+  t: number;
   bytes: number;
 }
 
@@ -331,6 +333,7 @@ export function layoutSequence(
         error: e.error !== undefined,
         conn: e.conn,
         time,
+        t: e.t,
         bytes: e.bytes.length,
       });
       y += height;
