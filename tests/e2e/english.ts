@@ -208,7 +208,9 @@ export async function findEnglish(page: Page, root = 'body'): Promise<EnglishFin
           // Command-line flags and file names.
           .replace(/--[a-z][a-z-]*|[\w.-]*\.(json|jsonl|har|pcap|pcapng|md|ts)\b/g, ' ')
           .replace(/https?:\/\/\S+|#\/\S+|\/[\w./?=&%-]+/g, ' ')
-          .replace(/0x[0-9a-f]+/gi, ' ');
+          .replace(/0x[0-9a-f]+/gi, ' ')
+          // An error's stable code is an identifier, the same in every language (NON_MINIMAL_LENGTH).
+          .replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, ' ');
         const words = (stripped.match(/[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]/g) ?? []).filter(
           (w) => w.length >= 3 && !allowed.has(w.toLowerCase()) && !/^[A-F0-9]+$/.test(w),
         );

@@ -54,10 +54,12 @@ test('a short run: every contender delivers every event, and its bytes agree wit
 test('cutting every connection: SSE and WebSocket reconnect and nothing is missed', async ({ page }) => {
   await page.goto('/#/en/lab');
   await page.getByLabel('Events per second').fill('10');
-  await page.getByLabel('Run length (seconds)').fill('3');
+  // Long enough that, on a busy machine, every contender is connected before the cut and back after it
+  // (an EventSource waits its retry time before it reconnects).
+  await page.getByLabel('Run length (seconds)').fill('6');
   await page.getByRole('button', { name: 'Start run' }).click();
   await expect(page.getByTestId('lab-status')).toHaveText(/Running/);
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(2000);
   await page.getByRole('button', { name: 'Cut every connection' }).click();
   await expect(page.getByTestId('lab-status')).toHaveText(/Finished/, { timeout: 20_000 });
   const table = page.getByRole('table');

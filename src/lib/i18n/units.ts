@@ -77,7 +77,8 @@ const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(
 const quoted = ({ text, more }: Preview) => `'${text}${more ? '…' : ''}'`;
 
 function eventText({ id, event, data, retry, comment }: StreamEventFacts, w: Words): string {
-  if (data !== undefined) return `${event ? capitalised(event) : w.event}${id === undefined ? '' : ` id ${id}`} ${quoted(data)}`;
+  if (data !== undefined)
+    return `${event ? capitalised(event) : w.event}${id === undefined ? '' : ` id ${id}`} ${quoted(data)}`;
   if (retry !== undefined) return w.retry(retry);
   if (comment !== undefined) return `${w.comment} '${comment}'`;
   return w.emptyEvent;
@@ -92,7 +93,9 @@ function frameText(facts: Extract<UnitFacts, { kind: 'ws-frame' }>, w: Words): s
   const tail = flags.length > 0 ? ` (${flags.join(', ')})` : '';
   if (facts.close) {
     const { code, reason } = facts.close;
-    return code === undefined ? `Close (${w.noStatus})${tail}` : `Close ${code}${reason ? ` '${reason}'` : ''}${tail}`;
+    return code === undefined
+      ? `Close (${w.noStatus})${tail}`
+      : `Close ${code}${reason ? ` '${reason}'` : ''}${tail}`;
   }
   const name = capitalised(facts.opcodeName);
   if (facts.opcodeName === 'binary') return `${name} ${w.bytes(facts.payloadLength)}${tail}`;

@@ -19,7 +19,7 @@ describe('decodePasted', () => {
     expect(r.status).toBe('ok');
     if (r.status === 'ok') {
       expect(r.kind).toBe('http-request');
-      expect(unitLabel(r, 'en')).toBe('GET /chat HTTP/1.1 Upgrade: websocket');
+      expect(unitLabel(r, 'en')).toBe('GET /chat HTTP/1.1');
     }
   });
 
