@@ -35,6 +35,10 @@ const en = {
   notFound: 'Page not found',
   notFoundText: 'There is nothing at this address.',
   backHome: 'Back to the course',
+  /** Presentation mode: a projector's view of a lesson (diagram and narration only). */
+  present: 'Present',
+  presentHint: 'Presentation mode: → next, ← back, space plays, P or Escape leaves.',
+  leavePresentation: 'Leave presentation',
   footer: 'Works offline. Every byte shown comes from the RFC 6455 and HTTP/1.1 encodings in this app.',
 };
 
@@ -74,6 +78,9 @@ const ko: UiStrings = {
   notFound: '페이지를 찾을 수 없어요',
   notFoundText: '이 주소에는 아무것도 없어요.',
   backHome: '강좌로 돌아가기',
+  present: '발표 모드',
+  presentHint: '발표 모드: → 다음, ← 이전, 스페이스 재생, P나 Escape로 나가요.',
+  leavePresentation: '발표 모드 나가기',
   footer: '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1 인코더가 만든 것이에요.',
 };
 
