@@ -20,5 +20,7 @@ export type { Framing, ChunkSize } from './framing.ts';
 export { parseHttpMessage } from './message.ts';
 export { HttpParser } from './parser.ts';
 export type { HttpPart, HttpParserOptions } from './parser.ts';
+export { HttpFramer } from './framer.ts';
+export type { FramerEvent, FramerOptions } from './framer.ts';
 export { serializeRequest, serializeResponse, serializeMessage, errorResponse } from './serialize.ts';
 export type { RequestInit, ResponseInit } from './serialize.ts';
