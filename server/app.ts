@@ -12,6 +12,10 @@ import { SESSION_PARAM } from '../src/lib/trace/index.ts';
 import { createUnitParser } from '../src/lib/trace/units.ts';
 import { type ServerContext, requestUrl } from './context.ts';
 import { checkHost, checkOrigin, ownAuthorities } from './guard.ts';
+import { OWN_PREFIX } from '../src/lib/trace/index.ts';
+import type { ProxyStats } from './proxy/connection.ts';
+import { startFrontDoor, type FrontDoor } from './proxy/frontDoor.ts';
+import { parseTarget, type TargetAddress } from './proxy/route.ts';
 import { sendText } from './http-util.ts';
 import { type ServerOptions, withDefaults } from './options.ts';
 import { Recorder } from './record.ts';
@@ -37,6 +41,8 @@ export interface DemoHandle {
 export interface AttachOptions {
   /** Inside Vite: leave requests and upgrades that are not ours to the next handler. */
   passUnknown?: boolean;
+  /** Serve everything under this path (OWN_PREFIX in front of an app). */
+  prefix?: string;
 }
 
 export function attachDemo(server: Server, options: ServerOptions, attach: AttachOptions = {}): DemoHandle {
@@ -45,8 +51,21 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   const ctx: ServerContext = {
     options,
     sessions,
-    tap: new TapHub(sessions, recorder, options.tap, (conn) =>
-      createUnitParser(conn, { maxPayload: options.maxMessageBytes, maxHeaderBytes: options.maxHeaderBytes }),
+    tap: new TapHub(
+      sessions,
+      recorder,
+      options.tap,
+      (conn) =>
+        createUnitParser(conn, {
+          maxPayload: options.maxMessageBytes,
+          maxHeaderBytes: options.maxHeaderBytes,
+        }),
+      {
+        // The app's limits are its own: the inspector reads messages up to the unit parser's defaults.
+        makeParser: (conn) => createUnitParser(conn, { maxHeaderBytes: options.maxHeaderBytes }),
+        backlogEvents: Math.min(options.tapBacklogEvents, options.tapBufferEvents),
+        backlogBytes: options.tapBacklogBytes,
+      },
     ),
     streams: new StreamHub(options.streamHistory),
     polls: new PendingPolls(options.maxPendingPolls, options.pollWaitMs, options.maxPollWaitMs),
@@ -55,6 +74,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     onShutdown: new Set(),
     authorities: new Set(),
     closing: false,
+    prefix: attach.prefix ?? '',
   };
   const refreshAuthorities = () => {
     const address = server.address();
@@ -93,7 +113,16 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   });
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
-    const url = requestUrl(req);
+    const url = requestUrl(req, ctx.prefix);
+    if (!url) {
+      // In front of an app only paths under the prefix reach us; the prefix alone needs its slash, since
+      // the page's URLs are relative to it.
+      const raw = new URL(req.url ?? '/', 'http://wirescope.invalid');
+      if (raw.pathname === ctx.prefix) {
+        return sendText(res, 301, `see ${ctx.prefix}/\n`, { location: `${ctx.prefix}/${raw.search}` });
+      }
+      return sendText(res, 404, 'not found\n');
+    }
     const socketPath = WEBSOCKET_PATHS.has(url.pathname);
     const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/') || socketPath;
     if (next && !ours) return next();
@@ -167,11 +196,12 @@ export interface RunningServer {
   port: number;
   server: Server;
   ctx: ServerContext;
+  /** Inspect mode: the app wirescope stands in front of, and the proxy's figures. */
+  proxy?: { target: string; ownUrl: string; stats: ProxyStats };
   close(): Promise<void>;
 }
 
-export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const options = withDefaults(partial);
+function createHttpServer(options: ServerOptions): Server {
   const server = createServer({
     maxHeaderSize: options.maxHeaderBytes,
     requestTimeout: options.requestTimeoutMs,
@@ -184,28 +214,94 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   server.maxHeadersCount = options.maxHeadersCount;
   // Past --max-connections a connection is still answered (503, server/admission.ts); past this, dropped.
   server.maxConnections = options.maxConnections + ANSWERED_OVERFLOW;
-  const demo = attachDemo(server, options);
-  server.on('request', (req, res) => {
-    demo.onRequest(req, res).catch(() => res.destroy());
-  });
+  return server;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const options = withDefaults(partial);
+  if (options.target !== undefined) return startInspector(options, parseTarget(options.target));
+  const server = createHttpServer(options);
+  const demo = attachDemo(server, options);
+  server.on('request', (req, res) => {
+    demo.onRequest(req, res).catch(() => res.destroy());
+  });
+  const port = await listen(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(options.host, port),
     port,
     server,
     ctx: demo.ctx,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await demo.close();
+      await closed;
+    },
+  };
+}
+
+/**
+ * Inspect mode: the front door on the learner's port forwards everything to the target, except paths
+ * under OWN_PREFIX, which go to wirescope's own server listening on a loopback port of its own. The own
+ * server answers to the front door's names (its Host and Origin checks), since that is what the
+ * browser sees.
+ */
+async function startInspector(options: ServerOptions, target: TargetAddress): Promise<RunningServer> {
+  const server = createHttpServer(options);
+  // Every connection to the own server comes from the front door's address, so a limit per client
+  // address would be a limit on all of them together.
+  const own = { ...options, maxConnectionsPerClient: options.maxConnections };
+  const demo = attachDemo(server, own, { prefix: OWN_PREFIX });
+  server.on('request', (req, res) => {
+    demo.onRequest(req, res).catch(() => res.destroy());
+  });
+  const ownPort = await listen(server, 0, '127.0.0.1');
+  let door: FrontDoor;
+  try {
+    door = await startFrontDoor(
+      {
+        target,
+        own: { host: '127.0.0.1', port: ownPort },
+        tap: demo.ctx.tap,
+        maxHeaderBytes: options.maxHeaderBytes,
+        headersTimeoutMs: options.headersTimeoutMs,
+        connectTimeoutMs: options.targetConnectTimeoutMs,
+        idleTimeoutMs: options.proxyIdleTimeoutMs,
+        inspectRemote: options.inspectRemote,
+      },
+      { host: options.host, port: options.port, maxConnections: options.maxConnections },
+    );
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    await demo.close();
+    throw error;
+  }
+  demo.ctx.authorities = ownAuthorities(options.host, door.port, options.publicHosts);
+  const url = urlOf(options.host, door.port);
+  return {
+    url,
+    port: door.port,
+    server,
+    ctx: demo.ctx,
+    proxy: { target: target.url, ownUrl: `${url}${OWN_PREFIX}/`, stats: door.stats },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([door.close(options.shutdownGraceMs), demo.close()]);
       await closed;
     },
   };

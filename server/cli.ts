@@ -70,6 +70,37 @@ const SPECS: OptionSpec[] = [
     help: 'largest generator payload',
   },
   { key: 'shutdownGraceMs', flag: 'shutdown-grace-ms', kind: 'int', help: 'time for closing handshakes' },
+  {
+    key: 'target',
+    flag: 'target',
+    kind: 'string',
+    help: 'inspect an app: proxy to this http:// URL; wirescope moves to /__wirescope/',
+  },
+  {
+    key: 'inspectRemote',
+    flag: 'inspect-remote',
+    kind: 'bool',
+    help: 'serve /__wirescope/ to other machines too (on|off)',
+  },
+  {
+    key: 'targetConnectTimeoutMs',
+    flag: 'target-connect-timeout-ms',
+    kind: 'int',
+    help: 'time to reach the target before 502',
+  },
+  {
+    key: 'proxyIdleTimeoutMs',
+    flag: 'proxy-idle-timeout-ms',
+    kind: 'int',
+    help: 'close a proxied connection idle this long (0: never)',
+  },
+  {
+    key: 'tapBacklogEvents',
+    flag: 'tap-backlog-events',
+    kind: 'int',
+    help: 'proxied events kept for a late tap',
+  },
+  { key: 'tapBacklogBytes', flag: 'tap-backlog-bytes', kind: 'int', help: 'bytes of those events at most' },
 ];
 
 export class CliError extends Error {
@@ -137,6 +168,7 @@ export function helpText(): string {
     'wirescope demo server: the app, its endpoints and a byte-exact tap on one origin.',
     '',
     'usage: npm start -- [options]',
+    '       npm start -- --target http://127.0.0.1:3000   (inspect your own app)',
     '',
     ...rows,
     '  --help                      this text',

@@ -23,6 +23,8 @@ export interface ServerContext {
   /** The host:port names this server answers to (refreshed once it listens). */
   authorities: Set<string>;
   closing: boolean;
+  /** '' normally; OWN_PREFIX in front of an app, where every path of ours starts with it. */
+  prefix: string;
 }
 
 /**
@@ -40,7 +42,15 @@ export function streamFor(ctx: ServerContext, url: URL): EventStream | undefined
   return key === undefined ? undefined : ctx.streams.get(key);
 }
 
-export function requestUrl(req: IncomingMessage): URL {
+/**
+ * The request's URL with `prefix` taken off its path (in front of an app every path of ours carries it),
+ * or undefined when the path is not under the prefix.
+ */
+export function requestUrl(req: IncomingMessage, prefix = ''): URL | undefined {
   // The base only gives relative request targets a scheme and host; Host is checked separately.
-  return new URL(req.url ?? '/', 'http://wirescope.invalid');
+  const url = new URL(req.url ?? '/', 'http://wirescope.invalid');
+  if (prefix === '') return url;
+  if (!url.pathname.startsWith(`${prefix}/`)) return undefined;
+  url.pathname = url.pathname.slice(prefix.length);
+  return url;
 }

@@ -22,6 +22,10 @@ async function main(): Promise<void> {
   const running = await startServer(parsed.options);
   console.log(`wirescope listening on ${running.url}`);
   const { options } = running.ctx;
+  if (running.proxy) {
+    console.log(`wirescope: in front of ${running.proxy.target}; every path but /__wirescope/ goes there`);
+    console.log(`wirescope: watch it at ${running.proxy.ownUrl}`);
+  }
   const notes = classroomNotes(options.host, running.port, options.publicHosts, lanAddresses());
   for (const line of notes.lines) console.log(line);
   if (notes.qrUrl) process.stdout.write(await terminalQr(notes.qrUrl));

@@ -64,6 +64,21 @@ export interface ServerOptions {
   maxStreamPayloadBytes: number;
   /** On SIGINT/SIGTERM: how long to wait for closing handshakes before cutting what is left. */
   shutdownGraceMs: number;
+
+  /**
+   * Inspect mode: an http:// URL. wirescope then stands in front of that app as a reverse proxy, and its
+   * own page and endpoints move under /__wirescope/.
+   */
+  target: string | undefined;
+  /** In inspect mode, serve /__wirescope/ to clients that are not on this machine (off: loopback only). */
+  inspectRemote: boolean;
+  /** Time allowed to open a connection to the target; past it the client gets 502. */
+  targetConnectTimeoutMs: number;
+  /** A proxied connection with no bytes either way for this long is closed (0: never). */
+  proxyIdleTimeoutMs: number;
+  /** Proxied events kept for a page that opens the tap later: at most this many, and tapBacklogBytes. */
+  tapBacklogEvents: number;
+  tapBacklogBytes: number;
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -97,6 +112,12 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   maxStreamRate: 1_000,
   maxStreamPayloadBytes: 64 * 1024,
   shutdownGraceMs: 2_000,
+  target: undefined,
+  inspectRemote: false,
+  targetConnectTimeoutMs: 5_000,
+  proxyIdleTimeoutMs: 600_000,
+  tapBacklogEvents: 5_000,
+  tapBacklogBytes: 8 * 1024 * 1024,
 };
 
 export function withDefaults(partial: Partial<ServerOptions> = {}): ServerOptions {

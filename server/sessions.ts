@@ -16,6 +16,22 @@ const TAP_SOCKET_HIGH_WATER = 1024 * 1024;
 const TAP_BATCH_MS = 10;
 /** Events per tap message at most, so one message stays small enough for the page to parse at once. */
 const TAP_BATCH_EVENTS = 500;
+/** Bytes of captured data queued per session at most (a fast stream must not fill memory while a page reads slowly). */
+const TAP_QUEUE_BYTES = 32 * 1024 * 1024;
+
+function sizeOf(event: TraceEvent): number {
+  return 'bytes' in event ? event.bytes.length : 0;
+}
+
+/** What a session watches: its own connections, or (in front of an app) every proxied one. */
+export interface SessionScope {
+  /** Watch every proxied connection (`?all=1`, `--target` only). */
+  all?: boolean;
+  /** The app wirescope stands in front of, named in the hello. */
+  target?: string;
+  /** Epoch milliseconds that event times count from (default: now). */
+  startedAt?: number;
+}
 
 /** eventToJson's form, with Node's native base64 (the tap's hot path: several events per echo). */
 export function toJson(event: TraceEvent, t: number): JsonTraceEvent {
@@ -28,8 +44,9 @@ export function toJson(event: TraceEvent, t: number): JsonTraceEvent {
 
 export class TapSession {
   readonly id = randomBytes(16).toString('base64url');
-  readonly startedAt = Date.now();
+  readonly startedAt: number;
   private queue: TraceEvent[] = [];
+  private queuedBytes = 0;
   private dropped = 0;
   private flushScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -39,20 +56,33 @@ export class TapSession {
     private readonly capacity: number,
     /** The tap socket's TCP stream: corked while a batch is written, so a batch leaves in one writev. */
     private readonly stream: Duplex | undefined,
-  ) {}
+    readonly scope: SessionScope = {},
+  ) {
+    this.startedAt = scope.startedAt ?? Date.now();
+  }
 
   hello(): TapServerMessage {
-    return { type: 'hello', session: this.id, startedAt: this.startedAt };
+    return {
+      type: 'hello',
+      session: this.id,
+      startedAt: this.startedAt,
+      ...(this.scope.all ? { all: true } : {}),
+      ...(this.scope.target ? { target: this.scope.target } : {}),
+    };
   }
 
   /** Takes an event whose `t` is epoch milliseconds. */
   push(event: TimedEvent): void {
-    if (this.queue.length >= this.capacity) {
+    this.queue.push(event);
+    this.queuedBytes += sizeOf(event);
+    while (
+      this.queue.length > 1 &&
+      (this.queue.length > this.capacity || this.queuedBytes > TAP_QUEUE_BYTES)
+    ) {
       // Drop the oldest: the newest bytes are what the learner is looking at now.
-      this.queue.shift();
+      this.queuedBytes -= sizeOf(this.queue.shift()!);
       this.dropped++;
     }
-    this.queue.push(event);
     this.scheduleFlush();
   }
 
@@ -80,6 +110,7 @@ export class TapSession {
       this.send({ type: 'events', events: batch.map((event) => toJson(event, event.t - this.startedAt)) });
     }
     this.queue = sent === this.queue.length ? [] : this.queue.slice(sent);
+    this.queuedBytes = this.queue.reduce((n, event) => n + sizeOf(event), 0);
     this.stream?.uncork();
     if (this.queue.length > 0 && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {
@@ -96,6 +127,7 @@ export class TapSession {
   dispose(): void {
     clearTimeout(this.retryTimer);
     this.queue = [];
+    this.queuedBytes = 0;
   }
 }
 
@@ -112,9 +144,9 @@ export class SessionRegistry {
   }
 
   /** A new session for this tap socket, or undefined when the cap is reached. */
-  open(socket: WebSocket, stream?: Duplex): TapSession | undefined {
+  open(socket: WebSocket, stream?: Duplex, scope: SessionScope = {}): TapSession | undefined {
     if (this.sessions.size >= this.maxSessions) return undefined;
-    const session = new TapSession(socket, this.bufferEvents, stream);
+    const session = new TapSession(socket, this.bufferEvents, stream, scope);
     this.sessions.set(session.id, session);
     return session;
   }

@@ -14,7 +14,8 @@
  * unwrapped at once, so untapped traffic costs nothing afterwards.
  */
 import type { Socket } from 'node:net';
-import type { Direction, TraceEvent, UnitEvent } from '../src/lib/trace/index.ts';
+import { renderNote, type NoteKey, type NoteParamRecord, type NoteParams } from '../src/lib/i18n/notes.ts';
+import type { Direction, Peer, ProxyLeg, TraceEvent, UnitEvent } from '../src/lib/trace/index.ts';
 import type { Recorder } from './record.ts';
 import type { SessionRegistry, TapSession } from './sessions.ts';
 
@@ -202,16 +203,166 @@ class ConnectionTap {
   }
 }
 
+/**
+ * One leg of a proxied connection (`--target`). The proxy reads and writes every byte of it itself, so
+ * it reports them here as it forwards them: no socket is wrapped. Events go to every session watching
+ * all proxied traffic, to the recorder and to the hub's backlog.
+ */
+export class LegTap {
+  private parser: UnitParser | undefined;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    makeParser: UnitParserFactory,
+    private readonly emit: (event: TraceEvent) => void,
+    private readonly defer: (job: () => void) => void,
+  ) {
+    this.parser = makeParser(id);
+  }
+
+  /** Copies `chunk` (the caller may reuse its buffer) and reports it; returns the copy for the other leg. */
+  bytes(dir: Direction, chunk: Uint8Array): Uint8Array {
+    const copy = Uint8Array.prototype.slice.call(chunk);
+    this.copied(dir, copy);
+    return copy;
+  }
+
+  /** Reports bytes already copied by the other leg (the same bytes cross both legs). */
+  copied(dir: Direction, bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    const t = now();
+    this.defer(() => {
+      this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
+      if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
+    });
+  }
+
+  /** A diagram note (a message key with its parameters, and its English text for other readers). */
+  note<K extends NoteKey>(key: K, params: NoteParams<K>): void {
+    if (this.closed) return;
+    const record = params as NoteParamRecord | undefined;
+    const event: TraceEvent = {
+      type: 'note',
+      t: now(),
+      conn: this.id,
+      key,
+      ...(record ? { params: record } : {}),
+      text: renderNote({ key, ...(record ? { params: record } : {}) }, 'en'),
+    };
+    this.defer(() => this.emit(event));
+  }
+
+  close(by: Peer | 'unknown', abnormal: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    const event: TraceEvent = {
+      type: 'conn.close',
+      t: now(),
+      conn: this.id,
+      by,
+      ...(abnormal ? { abnormal: true } : {}),
+    };
+    this.defer(() => {
+      this.emit(event);
+      this.parser = undefined;
+    });
+  }
+}
+
+/** The most recent proxied events, bounded in count and bytes, for a page that opens the tap later. */
+class Backlog {
+  private events: TraceEvent[] = [];
+  private start = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEvents: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  push(event: TraceEvent): void {
+    this.events.push(event);
+    this.bytes += 'bytes' in event ? event.bytes.length : 0;
+    while (this.events.length - this.start > this.maxEvents || this.bytes > this.maxBytes) {
+      const old = this.events[this.start++]!;
+      this.bytes -= 'bytes' in old ? old.bytes.length : 0;
+    }
+    // Compact now and then so the array does not grow without bound.
+    if (this.start > 1024 && this.start * 2 > this.events.length) {
+      this.events = this.events.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  get list(): TraceEvent[] {
+    return this.events.slice(this.start);
+  }
+
+  get first(): TraceEvent | undefined {
+    return this.events[this.start];
+  }
+}
+
+export interface ProxyTapOptions {
+  /** Parser for proxied legs: the app's own limits are unknown, so larger ones than the demo's. */
+  makeParser: UnitParserFactory;
+  backlogEvents: number;
+  backlogBytes: number;
+}
+
 export class TapHub {
   private readonly taps = new WeakMap<Socket, ConnectionTap>();
   private counter = 0;
+  /** Sessions that watch every proxied connection (`/ws/tap?all=1`, `--target` only). */
+  private readonly watchers = new Set<TapSession>();
+  private readonly backlog: Backlog;
 
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly recorder: Recorder | undefined,
     private readonly enabled: boolean,
     private readonly makeParser: UnitParserFactory,
-  ) {}
+    private readonly proxy: ProxyTapOptions = { makeParser, backlogEvents: 0, backlogBytes: 0 },
+  ) {
+    this.backlog = new Backlog(proxy.backlogEvents, proxy.backlogBytes);
+  }
+
+  /**
+   * A new leg of a proxied connection; undefined when the tap is off. Its conn.open carries the leg and,
+   * for a target leg, the client leg it serves.
+   */
+  openLeg(open: { leg: ProxyLeg; client?: string; server?: string; pair?: string }): LegTap | undefined {
+    if (!this.enabled) return undefined;
+    const id = `c${++this.counter}`;
+    const leg = new LegTap(id, this.proxy.makeParser, this.emitProxied, (job) => this.defer(job));
+    const event: TraceEvent = { type: 'conn.open', t: now(), conn: id, ...open };
+    this.defer(() => this.emitProxied(event));
+    return leg;
+  }
+
+  private readonly emitProxied = (event: TraceEvent): void => {
+    this.recorder?.write(event);
+    this.backlog.push(event);
+    for (const session of this.watchers) session.push(event);
+  };
+
+  /** The session sees every proxied event from now on, after the backlog (in capture order). */
+  watchAll(session: TapSession): void {
+    this.drain();
+    for (const event of this.backlog.list) session.push(event);
+    this.watchers.add(session);
+  }
+
+  unwatchAll(session: TapSession): void {
+    this.watchers.delete(session);
+  }
+
+  /** Epoch milliseconds of the oldest event a new watcher will get (or undefined when there is none). */
+  get backlogStart(): number | undefined {
+    this.drain();
+    return this.backlog.first?.t;
+  }
 
   /** Work captured on the connections' I/O path, run in capture order once that I/O is done. */
   private jobs: Array<() => void> = [];

@@ -1,14 +1,26 @@
 /**
  * `/ws/tap`: the page's window on its own traffic (contract in src/lib/trace/tap.ts). Opening it creates
- * a session; closing it ends the session and its event stream.
+ * a session; closing it ends the session and its event stream. In front of an app, `?all=1` makes a
+ * session that watches every proxied connection, starting with the backlog of recent ones.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { TapRefusal } from '../../src/lib/trace/index.ts';
 import type { ServerContext } from '../context.ts';
 
-export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duplex): void {
-  const session = ctx.sessions.open(ws, stream);
+export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duplex, all = false): void {
+  const backlogStart = all ? ctx.tap.backlogStart : undefined;
+  const session = ctx.sessions.open(
+    ws,
+    stream,
+    all
+      ? {
+          all: true,
+          ...(ctx.options.target ? { target: ctx.options.target } : {}),
+          startedAt: Math.min(Date.now(), Math.floor(backlogStart ?? Infinity)),
+        }
+      : {},
+  );
   if (!session) {
     // The page reads why from a message (a browser cannot read the body of a refused handshake), and
     // command-line clients from the close: 1013 Try Again Later (RFC 6455 sections 7.4.1 and 11.7).
@@ -20,7 +32,9 @@ export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duple
   }
   ctx.sockets.add(ws, session.id, null);
   ws.send(JSON.stringify(session.hello()));
+  if (all) ctx.tap.watchAll(session);
   ws.once('close', () => {
+    ctx.tap.unwatchAll(session);
     ctx.sessions.close(session);
     ctx.streams.drop(session.id);
   });

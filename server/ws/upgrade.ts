@@ -31,7 +31,7 @@ import {
   type HttpResponse,
   type UpgradeRequestPolicy,
 } from '../../src/lib/protocol/index.ts';
-import { SESSION_PARAM } from '../../src/lib/trace/index.ts';
+import { ALL_PARAM, SESSION_PARAM } from '../../src/lib/trace/index.ts';
 import { RETRY_AFTER_SECONDS } from '../admission.ts';
 import { type ServerContext, requestUrl, sessionKey } from '../context.ts';
 import { originAllowed } from '../guard.ts';
@@ -76,8 +76,11 @@ export function checkUpgrade(ctx: ServerContext, req: IncomingMessage): HttpResp
     return errorResponse(503, refused, [{ name: 'Retry-After', value: String(RETRY_AFTER_SECONDS) }]);
   const check = validateUpgradeRequest(asHttpRequest(req), upgradePolicy(ctx));
   if (!check.ok) return check.response;
-  const url = requestUrl(req);
-  if (!WEBSOCKET_PATHS.has(url.pathname)) return errorResponse(404, 'no WebSocket endpoint here');
+  const url = requestUrl(req, ctx.prefix);
+  if (!url || !WEBSOCKET_PATHS.has(url.pathname)) return errorResponse(404, 'no WebSocket endpoint here');
+  if (url.searchParams.get(ALL_PARAM) === '1' && (url.pathname !== '/ws/tap' || !ctx.options.target)) {
+    return errorResponse(400, 'all=1 is a tap of every proxied connection: only with --target');
+  }
   if (url.pathname !== '/ws/tap' && sessionKey(ctx, url) === undefined) {
     return errorResponse(404, 'unknown session');
   }
@@ -121,7 +124,8 @@ export function handleUpgrade(
   head: Buffer,
   passUnknown = false,
 ): boolean {
-  const url = requestUrl(req);
+  // Not under the prefix (in front of an app): checkUpgrade answers 404.
+  const url = requestUrl(req, ctx.prefix) ?? new URL('http://wirescope.invalid/');
   if (passUnknown && !WEBSOCKET_PATHS.has(url.pathname)) return false;
   socket.on('error', () => socket.destroy());
   const tcp = socket as Socket;
@@ -144,7 +148,9 @@ export function handleUpgrade(
   ctx.tap.expectReplay(tcp, head);
   (deflate ? deflateServer(ctx) : wss).handleUpgrade(req, socket, head, (ws) => {
     ws.on('error', () => undefined); // ws closes with the right code itself; nothing to crash on
-    if (url.pathname === '/ws/tap') return onTapConnection(ctx, ws, socket);
+    if (url.pathname === '/ws/tap') {
+      return onTapConnection(ctx, ws, socket, url.searchParams.get(ALL_PARAM) === '1');
+    }
     limitFragments(
       socket,
       ctx.options.maxFragments,

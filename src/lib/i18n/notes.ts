@@ -132,6 +132,11 @@ const en = {
     `close event: code ${p.code}, reason "${p.reason}", wasClean ${p.wasClean}`,
   observedEcho: (p: { text: string }) => `echo of your message: ${p.text}`,
 
+  // In front of an app (--target): how the two legs of a proxied connection relate
+  proxyCarried: (p: { conn: string }) => `Carried on to the app as ${p.conn}`,
+  proxyOwnEarlier: (p: { count: number }) =>
+    `${p.count} earlier request(s) on this connection went to wirescope's own page and are not shown`,
+
   /** A note read from a version 1 trace file, which carried its text in each language. */
   said: (p: { en: string; ko?: string }) => p.en,
 };
@@ -188,6 +193,9 @@ const ko: NoteTable = {
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,
   observedClose: (p) => `close 이벤트: 코드 ${p.code}, 이유 "${p.reason}", wasClean ${p.wasClean}`,
   observedEcho: (p) => `내 메시지의 에코: ${p.text}`,
+
+  proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,
+  proxyOwnEarlier: (p) => `이 연결의 앞선 요청 ${p.count}개는 wirescope 자체 페이지로 가서 보이지 않아요`,
 
   said: (p) => p.ko ?? p.en,
 };

@@ -19,6 +19,7 @@ import {
   type Field,
   type HttpMessage,
 } from '../protocol/index.ts';
+import { OWN_PREFIX } from '../trace/tap';
 import type { Direction, Trace } from '../trace/types';
 import type { ContenderId } from './types';
 
@@ -76,7 +77,10 @@ function headOf(bytes: Uint8Array, kind: 'request' | 'response'): HttpMessage | 
 export function partyOfRequest(bytes: Uint8Array): Party {
   const head = headOf(bytes, 'request');
   const target = head?.kind === 'request' ? head.target : '';
-  return PATHS[target.split('?')[0] ?? ''] ?? 'control';
+  const path = target.split('?')[0] ?? '';
+  // In front of an app the demo's paths carry the reserved prefix (src/lib/trace/tap.ts).
+  const own = path.startsWith(`${OWN_PREFIX}/`) ? path.slice(OWN_PREFIX.length) : path;
+  return PATHS[own] ?? 'control';
 }
 
 /**

@@ -20,8 +20,8 @@ export interface ClientHooks {
 }
 
 export interface ClientOptions {
-  /** http(s) origin of the demo server. */
-  origin: string;
+  /** The folder the demo server's paths resolve against (src/lib/live/tap.ts endpoint('/')). */
+  base: string;
   session: string;
   /** Deliver events after this id. */
   since: number;
@@ -42,7 +42,7 @@ export function now(): number {
 }
 
 function url(options: ClientOptions, path: string, query: Record<string, string | number>): string {
-  const u = new URL(path, options.origin);
+  const u = new URL(path.replace(/^\//, ''), options.base);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
   u.searchParams.set(SESSION_PARAM, options.session);
   return u.toString();

@@ -3,7 +3,7 @@
  * contenders on the session's event stream, starts the generator, injects faults on request, and stops;
  * figures are recomputed from the trace and the receipt log while it runs and once at the end.
  */
-import { openTap, TAPPED_REQUEST, TapRefusedError, type TapSession } from '../live/tap';
+import { endpoint, openTap, TAPPED_REQUEST, TapRefusedError, type TapSession } from '../live/tap';
 import type { TapRefusal } from '../trace/tap';
 import { TRACE_VERSION, type Trace } from '../trace/types';
 import { now, startClient, type Client } from './clients';
@@ -96,7 +96,7 @@ export class LabRun {
       };
       this.clients = CONTENDERS.map((c) =>
         startClient(c, {
-          origin: location.origin,
+          base: endpoint('/'),
           session: tap.id,
           since: this.since,
           pollIntervalMs: settings.pollIntervalMs,
@@ -188,7 +188,7 @@ export class LabRun {
 
   private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     if (!this.tap) throw new Error('no tap session');
-    const response = await fetch(this.tap.withSession(path), {
+    const response = await fetch(endpoint(this.tap.withSession(path)), {
       ...TAPPED_REQUEST,
       method,
       ...(method === 'POST'

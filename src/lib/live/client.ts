@@ -5,18 +5,18 @@
  */
 import type { LiveOutcome, Observation } from '../machines/scenario';
 import type { NoteKey, NoteParams, NoteParamRecord } from '../i18n/notes';
-import { openTap, TAPPED_REQUEST, wsUrl, type TapSession } from './tap';
+import { endpoint, openTap, TAPPED_REQUEST, wsUrl, type TapSession } from './tap';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function get(tap: TapSession, path: string): Promise<Response> {
-  const response = await fetch(tap.withSession(path), TAPPED_REQUEST);
+  const response = await fetch(endpoint(tap.withSession(path)), TAPPED_REQUEST);
   await response.arrayBuffer();
   return response;
 }
 
 export async function post(tap: TapSession, path: string, body: unknown = {}): Promise<Response> {
-  const response = await fetch(tap.withSession(path), {
+  const response = await fetch(endpoint(tap.withSession(path)), {
     ...TAPPED_REQUEST,
     method: 'POST',
     headers: { 'content-type': 'application/json' },

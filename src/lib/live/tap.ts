@@ -37,9 +37,18 @@ export interface TapSession {
   close(): void;
 }
 
+/**
+ * The demo server's endpoints sit beside the page: at / normally, under /__wirescope/ when wirescope
+ * stands in front of an app (`--target`). Paths are written from the server's root ('/api/time') and
+ * resolved against the page's own folder, so the same build works in both places. An absolute URL is
+ * returned as it is.
+ */
+export function endpoint(path: string): string {
+  return new URL(path.replace(/^\//, ''), new URL('.', location.href)).href;
+}
+
 export function wsUrl(path: string): string {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}${path}`;
+  return endpoint(path).replace(/^http/, 'ws');
 }
 
 export function openTap(timeoutMs = 10_000): Promise<TapSession> {

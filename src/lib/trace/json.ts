@@ -100,6 +100,15 @@ export function eventFromJson(value: unknown, index?: number, version: number = 
       return fail('params must map names to strings, numbers or booleans');
     if (value.text !== undefined && typeof value.text !== 'string') return fail('text must be a string');
   }
+  if (
+    value.type === 'conn.open' &&
+    value.leg !== undefined &&
+    value.leg !== 'client' &&
+    value.leg !== 'target'
+  )
+    return fail('leg must be client or target');
+  if (value.type === 'conn.open' && value.pair !== undefined && typeof value.pair !== 'string')
+    return fail('pair must be a string');
   if (value.type === 'state' && value.peer !== 'client' && value.peer !== 'server')
     return fail('peer must be client or server');
   return { ...value } as unknown as TraceEvent;

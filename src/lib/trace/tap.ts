@@ -7,7 +7,10 @@
  * 2. The page adds `session=<id>` to the query of every request it makes for a live run (fetch,
  *    EventSource, WebSocket URL). The server assigns a TCP connection to the session named by the first
  *    request on it; bytes seen before that request is parsed are held and sent once it is.
- * 3. The server sends `events` messages, each a batch of trace events in their JSON form and in order,
+ * 3. In front of an app (`--target`), `/__wirescope/ws/tap?all=1` opens a session that sees every proxied
+ *    connection instead (both legs of each, `leg` and `pair` on their conn.open), starting with the most
+ *    recent events the server kept; its hello names the target.
+ * 4. The server sends `events` messages, each a batch of trace events in their JSON form and in order,
  *    for that session's connections and nothing from any other session: one message per batch keeps the
  *    tap's cost per watched byte low. `dropped` reports events lost to the per-session buffer limit.
  *
@@ -17,7 +20,7 @@
 import type { JsonTraceEvent } from './json';
 
 export type TapServerMessage =
-  | { type: 'hello'; session: string; startedAt: number }
+  | { type: 'hello'; session: string; startedAt: number; target?: string; all?: boolean }
   | { type: 'events'; events: JsonTraceEvent[] }
   | { type: 'dropped'; count: number }
   | TapRefusal;
@@ -32,3 +35,12 @@ export interface TapRefusal {
 
 /** The query parameter that ties a request to a tap session. */
 export const SESSION_PARAM = 'session';
+
+/** The query parameter (value 1) of a tap that watches every proxied connection (`--target` only). */
+export const ALL_PARAM = 'all';
+
+/**
+ * In front of an app (`--target`), wirescope's own page and endpoints live under this path, so that
+ * every other path is the app's. The built page uses relative URLs, so it works at / and here alike.
+ */
+export const OWN_PREFIX = '/__wirescope';

@@ -40,7 +40,16 @@ export interface ConnOpenEvent extends EventBase {
   /** "127.0.0.1:53412" and "127.0.0.1:8080" where known. */
   client?: string;
   server?: string;
+  /**
+   * In front of an app (`--target`), each proxied exchange has two legs: 'client' (the browser and
+   * wirescope) and 'target' (wirescope and the app). Both carry the same bytes.
+   */
+  leg?: ProxyLeg;
+  /** On a 'target' leg: the conn id of the 'client' leg it serves. */
+  pair?: string;
 }
+
+export type ProxyLeg = 'client' | 'target';
 
 /** Raw bytes exactly as read from or written to the socket: one event per chunk. */
 export interface BytesEvent extends EventBase {
