@@ -128,6 +128,9 @@ describe('pieces', () => {
     expect(frame(new Uint8Array(70000))).toEqual({ headers: 10, payload: 70000 });
     expect(partyOfRequest(latin1Bytes('GET /api/poll?since=3 HTTP/1.1\r\n\r\n'))).toBe('long');
     expect(partyOfRequest(latin1Bytes('POST /api/faults HTTP/1.1\r\n\r\n'))).toBe('control');
+    // In front of an app (--target) the demo's paths carry the reserved prefix.
+    expect(partyOfRequest(latin1Bytes('GET /__wirescope/ws/stream?since=0 HTTP/1.1\r\n\r\n'))).toBe('ws');
+    expect(partyOfRequest(latin1Bytes('GET /elsewhere/api/poll HTTP/1.1\r\n\r\n'))).toBe('control');
   });
 
   it('splits a chunked body into framing and data, partial chunks included', () => {
