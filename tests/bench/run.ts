@@ -5,6 +5,7 @@
 import { benchProtocol } from './protocol.ts';
 import { benchHttp } from './http.ts';
 import { benchServer } from './server.ts';
+import { benchProxy } from './proxy.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
 
@@ -13,6 +14,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['http', benchHttp],
   ['server', benchServer],
   ['deflate', benchDeflate],
+  ['proxy', benchProxy],
   ['browser', benchBrowser],
 ];
 

@@ -23,7 +23,7 @@ const TARGET_SOCKETS = 5_000;
 const TARGET_POLLS = 1_000;
 
 /** The tap reader, run in its own process: prints the session id, then how many events it got. */
-const TAP_READER = `
+export const TAP_READER = `
 const { WebSocket } = require('ws');
 const tap = new WebSocket(process.argv[1]);
 let count = 0, session = '';
@@ -71,11 +71,11 @@ async function startChild(args: string[]): Promise<{ child: ChildProcess; url: s
   return { child, url, port: Number(new URL(url).port) };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-async function echoLatencies(url: string, count: number): Promise<number[]> {
+export async function echoLatencies(url: string, count: number): Promise<number[]> {
   const ws = new WebSocket(url);
   await once(ws, 'open');
   const payload = Buffer.alloc(64, 'a');
