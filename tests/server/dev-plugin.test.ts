@@ -29,7 +29,9 @@ beforeAll(async () => {
   if (!address || typeof address !== 'object') throw new Error('Vite is not listening');
   port = address.port;
   url = `http://127.0.0.1:${port}`;
-});
+  // Vite first bundles its config and the server modules it imports: on a busy machine that alone can
+  // take longer than the default 10 s of a hook.
+}, 60_000);
 afterAll(async () => {
   await vite?.close();
 });
