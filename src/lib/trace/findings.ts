@@ -35,6 +35,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../protocol/index.ts';
+import { servedClientLegs } from './legs';
 import type { Direction, TraceEvent, UnitEvent } from './types';
 
 /**
@@ -194,9 +195,7 @@ export async function findFindings(
 ): Promise<Finding[]> {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const out: Finding[] = [];
-  const servedClients = new Set<string>();
-  for (const e of events)
-    if (e.type === 'conn.open' && e.leg === 'target' && e.pair) servedClients.add(e.pair);
+  const servedClients = servedClientLegs(events);
   const conns = new Map<string, ConnState>();
   const stateOf = (id: string): ConnState => {
     let s = conns.get(id);
