@@ -5,7 +5,7 @@
  *   #/ko/03-opening-handshake/5           a lesson at step 5 (1-based in the URL, 0-based in code)
  *   #/en/03-opening-handshake/3?choice=bad-key
  *   #/en/03-opening-handshake/3?present=1     presentation mode (a projector: diagram and narration only)
- *   #/en/inspector  #/en/lab
+ *   #/en/inspector  #/en/lab  #/en/inspect (your own app, behind wirescope --target)
  */
 import { isLang, type Lang } from '../i18n';
 
@@ -14,6 +14,7 @@ export type Route =
   | { kind: 'lesson'; lang: Lang; slug: string; step: number; choice?: string; present?: boolean }
   | { kind: 'inspector'; lang: Lang }
   | { kind: 'lab'; lang: Lang }
+  | { kind: 'inspect'; lang: Lang }
   | { kind: 'not-found'; lang: Lang; path: string };
 
 const SLUG = /^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -30,7 +31,8 @@ export function parseHash(hash: string, fallbackLang: Lang): Route {
   const [page, stepText, ...rest] = segments.slice(1);
   if (page === undefined) return { kind: 'home', lang };
   if (rest.length > 0) return { kind: 'not-found', lang, path: raw };
-  if ((page === 'inspector' || page === 'lab') && stepText === undefined) return { kind: page, lang };
+  if ((page === 'inspector' || page === 'lab' || page === 'inspect') && stepText === undefined)
+    return { kind: page, lang };
   if (!SLUG.test(page)) return { kind: 'not-found', lang, path: raw };
   const number = stepText === undefined ? 1 : Number(stepText);
   const step = Number.isInteger(number) && number >= 1 ? number - 1 : 0;
@@ -52,6 +54,7 @@ export function formatHash(route: Route): string {
       return `#/${route.lang}/`;
     case 'inspector':
     case 'lab':
+    case 'inspect':
       return `#/${route.lang}/${route.kind}`;
     case 'lesson': {
       const query = [route.choice ? `choice=${route.choice}` : '', route.present ? 'present=1' : '']

@@ -3,7 +3,7 @@
  * collect this session's trace events as they stream in.
  */
 import { eventFromJson } from '../trace/json';
-import { SESSION_PARAM, type TapRefusal, type TapServerMessage } from '../trace/tap';
+import { ALL_PARAM, SESSION_PARAM, type TapRefusal, type TapServerMessage } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
 
 /**
@@ -28,6 +28,8 @@ export class TapRefusedError extends Error {
 export interface TapSession {
   id: string;
   startedAt: number;
+  /** In front of an app (`--target`), with `all`: the app's origin. */
+  target?: string;
   events: TraceEvent[];
   dropped: number;
   /** `url` with `?session=<id>` added. */
@@ -51,9 +53,18 @@ export function wsUrl(path: string): string {
   return endpoint(path).replace(/^http/, 'ws');
 }
 
-export function openTap(timeoutMs = 10_000): Promise<TapSession> {
+export interface TapWatch {
+  /** Watch every proxied connection (`?all=1`, only in front of an app) rather than the page's own. */
+  all?: boolean;
+  /** Called with each batch of events as it arrives (after it was added to `events`). */
+  onevents?: (added: TraceEvent[]) => void;
+  /** The tap closed after it opened (the server stopped, say). */
+  onclose?: () => void;
+}
+
+export function openTap(timeoutMs = 10_000, watch: TapWatch = {}): Promise<TapSession> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl('/ws/tap'));
+    const socket = new WebSocket(wsUrl(watch.all ? `/ws/tap?${ALL_PARAM}=1` : '/ws/tap'));
     const events: TraceEvent[] = [];
     let last = Date.now();
     let session: TapSession | undefined;
@@ -70,6 +81,7 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
       clearTimeout(timer);
       if (!session)
         reject(new Error(`the tap closed (${close.code}${close.reason ? `: ${close.reason}` : ''})`));
+      else watch.onclose?.();
     };
     socket.onmessage = (message) => {
       let data: TapServerMessage;
@@ -87,6 +99,7 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
         session = {
           id,
           startedAt: data.startedAt,
+          ...(data.target ? { target: data.target } : {}),
           events,
           dropped: 0,
           withSession(url: string): string {
@@ -104,14 +117,17 @@ export function openTap(timeoutMs = 10_000): Promise<TapSession> {
         };
         resolve(session);
       } else if (data.type === 'events') {
+        const added: TraceEvent[] = [];
         for (const event of data.events) {
           try {
-            events.push(eventFromJson(event));
+            added.push(eventFromJson(event));
           } catch {
             // A malformed event is skipped; the rest of the trace still shows.
           }
         }
+        events.push(...added);
         last = Date.now();
+        watch.onevents?.(added);
       } else if (data.type === 'dropped' && session) {
         session.dropped += data.count;
       }

@@ -3,9 +3,10 @@
  * `{name}` placeholders filled from the finding's params. Kept next to the module until the UI strings
  * move to one place.
  */
+import type { Lang } from '../i18n/lang';
 import type { Finding, FindingId } from './findings';
 
-export type FindingLang = 'en' | 'ko';
+export type FindingLang = Lang;
 
 interface Words {
   title: string;

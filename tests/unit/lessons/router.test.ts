@@ -8,6 +8,7 @@ describe('hash routes', () => {
     ['#/ko', { kind: 'home', lang: 'ko' }],
     ['#/en/lab', { kind: 'lab', lang: 'en' }],
     ['#/ko/inspector', { kind: 'inspector', lang: 'ko' }],
+    ['#/en/inspect', { kind: 'inspect', lang: 'en' }],
     ['#/ko/03-opening-handshake/5', { kind: 'lesson', lang: 'ko', slug: '03-opening-handshake', step: 4 }],
     ['#/en/01-request-response', { kind: 'lesson', lang: 'en', slug: '01-request-response', step: 0 }],
     [

@@ -1,0 +1,151 @@
+/**
+ * The inspect page's view of a live trace of proxied traffic, as pure functions: one row per
+ * connection to the app (a target leg; or a client leg nothing served, such as one answered 502), what
+ * kind of traffic it carries, and the events to draw for one of them.
+ */
+import { legsOf, servedClientLegs } from '../../trace/legs';
+import type { Direction, TraceEvent, UnitEvent } from '../../trace/types';
+
+export type ConnKind = 'http' | 'sse' | 'websocket' | 'other';
+export const CONN_KINDS: readonly ConnKind[] = ['http', 'sse', 'websocket', 'other'];
+
+export interface ConnectionRow {
+  /** The connection shown: the target leg (what the app saw), else the only leg there is. */
+  id: string;
+  /** The client leg it serves (what the browser saw), when there is one. */
+  client: string | undefined;
+  kind: ConnKind;
+  /** Method and target of the first request, and every target requested on it. */
+  method: string | undefined;
+  path: string | undefined;
+  targets: string[];
+  /** Status of the last final response. */
+  status: number | undefined;
+  requests: number;
+  messages: number;
+  bytes: Record<Direction, number>;
+  /** Units a parser found broken. */
+  errors: number;
+  openedAt: number;
+  closedAt: number | undefined;
+}
+
+const REQUEST_LINE = /^(\S+) (\S+) HTTP\/\d\.\d$/;
+const STATUS_LINE = /^HTTP\/\d\.\d (\d{3})/;
+
+/** Every connection in order of opening, with what it carried. */
+export function listConnections(events: readonly TraceEvent[]): ConnectionRow[] {
+  const served = servedClientLegs(events);
+  const legs = legsOf(events);
+  const rows = new Map<string, ConnectionRow>();
+  const rowOf = (conn: string, t: number): ConnectionRow | undefined => {
+    if (served.has(conn)) return undefined;
+    let row = rows.get(conn);
+    if (!row) {
+      const info = legs.get(conn);
+      row = {
+        id: conn,
+        client: info?.leg === 'target' ? info.pair : undefined,
+        kind: 'other',
+        method: undefined,
+        path: undefined,
+        targets: [],
+        status: undefined,
+        requests: 0,
+        messages: 0,
+        bytes: { c2s: 0, s2c: 0 },
+        errors: 0,
+        openedAt: info?.open.t ?? t,
+        closedAt: undefined,
+      };
+      rows.set(conn, row);
+    }
+    return row;
+  };
+  for (const e of events) {
+    if (e.type === 'conn.open') rowOf(e.conn, e.t);
+    else if (e.type === 'conn.close') {
+      const row = rowOf(e.conn, e.t);
+      if (row) row.closedAt = e.t;
+    } else if (e.type === 'bytes') {
+      const row = rowOf(e.conn, e.t);
+      if (row) row.bytes[e.dir] += e.bytes.length;
+    } else if (e.type === 'unit') {
+      const row = rowOf(e.conn, e.t);
+      if (row) countUnit(row, e);
+    }
+  }
+  return [...rows.values()];
+}
+
+function countUnit(row: ConnectionRow, unit: UnitEvent): void {
+  if (unit.error) row.errors++;
+  if (unit.kind === 'http-request') {
+    const m = REQUEST_LINE.exec(unit.summary);
+    row.requests++;
+    if (m) {
+      row.method ??= m[1];
+      row.path ??= m[2];
+      if (!row.targets.includes(m[2]!)) row.targets.push(m[2]!);
+    }
+    if (row.kind === 'other') row.kind = 'http';
+  } else if (unit.kind === 'http-response') {
+    const status = Number(STATUS_LINE.exec(unit.summary)?.[1] ?? NaN);
+    if (Number.isFinite(status) && (status >= 200 || status === 101)) row.status = status;
+    if (status === 101) row.kind = 'websocket';
+    else if (row.kind === 'other') row.kind = 'http';
+  } else if (unit.kind === 'sse-event') {
+    row.messages++;
+    if (row.kind !== 'websocket') row.kind = 'sse';
+  } else if (unit.kind === 'ws-frame') {
+    row.messages++;
+    row.kind = 'websocket';
+  }
+}
+
+export interface ConnectionFilter {
+  /** Text the path of some request on the connection contains (case-insensitive). */
+  path: string;
+  kind: ConnKind | 'all';
+}
+
+export function filterConnections(rows: readonly ConnectionRow[], filter: ConnectionFilter): ConnectionRow[] {
+  const needle = filter.path.trim().toLowerCase();
+  return rows.filter(
+    (row) =>
+      (filter.kind === 'all' || row.kind === filter.kind) &&
+      (needle === '' || row.targets.some((target) => target.toLowerCase().includes(needle))),
+  );
+}
+
+export interface ConnectionView {
+  /** The events to draw, with their indices in the whole trace (for findings to point at). */
+  events: TraceEvent[];
+  indices: number[];
+  /** Messages left out: only the most recent `limit` are drawn. */
+  hidden: number;
+}
+
+/**
+ * One connection's events for the diagram: its opening and closing, notes, and its messages in the
+ * chosen direction(s). The raw byte events are left out (the units carry the same bytes); a long-lived
+ * connection shows its most recent `limit` messages.
+ */
+export function connectionView(
+  events: readonly TraceEvent[],
+  conn: string,
+  dir: Direction | 'both',
+  limit = 300,
+): ConnectionView {
+  const picked: number[] = [];
+  events.forEach((e, i) => {
+    if (!('conn' in e) || e.conn !== conn || e.type === 'bytes' || e.type === 'state') return;
+    if (e.type === 'unit' && dir !== 'both' && e.dir !== dir) return;
+    picked.push(i);
+  });
+  const units = picked.filter((i) => events[i]!.type === 'unit');
+  const hidden = Math.max(0, units.length - limit);
+  const firstKept = hidden > 0 ? units[hidden]! : -1;
+  const indices = picked.filter((i) => events[i]!.type !== 'unit' || i >= firstKept);
+  return { events: indices.map((i) => events[i]!), indices, hidden };
+}
