@@ -1,7 +1,8 @@
 /**
  * The inspect page (`#/en/inspect`) with wirescope in front of a small app whose WebSocket endpoint
  * misbehaves (it masks its frames): connections listed live, filters, pause, a connection in the
- * diagram and the byte inspector on either leg, the findings panel, exports, Korean, and axe-core.
+ * diagram and the byte inspector on either leg, the findings panel, exports, the keyboard alone, Korean,
+ * and axe-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -175,6 +176,43 @@ test('pause holds new connections back; the export is a wirescope trace and a HA
   };
   const entry = har.log.entries.find((e) => e.request.url.endsWith('/while-paused'));
   expect(entry?.response).toMatchObject({ status: 200, content: { text: 'app says GET /while-paused' } });
+});
+
+test('works from the keyboard alone: filter, pause, open a connection and walk its messages', async ({
+  page,
+}) => {
+  await openInspect(page);
+  await openWebSocket('/keys-socket');
+  const table = page.getByRole('table', { name: 'Connections' });
+  await page.getByLabel('Path contains').focus();
+  await page.keyboard.type('keys');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+
+  // Tab past the kind and direction selects to the pause switch; Space toggles it.
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Kind')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Direction')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('button', { name: 'Resume' })).toBeFocused();
+  await expect(page.getByText(/Paused: \d+ new events wait/)).toBeVisible();
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('button', { name: 'Pause' })).toHaveAttribute('aria-pressed', 'false');
+
+  await table.getByRole('button', { name: /GET \/keys-socket/ }).focus();
+  await page.keyboard.press('Enter');
+  const messages = page.getByRole('listbox', { name: /Connection c\d+: messages/ }).getByRole('option');
+  await expect(messages).toHaveCount(3);
+  await messages.last().focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(messages.nth(1)).toBeFocused();
+  await expect(messages.nth(1)).toHaveAttribute('aria-selected', 'true');
+  const inspector = page.getByRole('region', { name: 'Byte inspector' });
+  await expect(inspector).toContainText('101');
+  await page.keyboard.press('ArrowUp');
+  await expect(messages.first()).toHaveAttribute('aria-selected', 'true');
+  await expect(inspector).toContainText('GET /keys-socket');
 });
 
 test('in Korean, with no serious axe violations in either theme', async ({ page }) => {
