@@ -1,7 +1,7 @@
 /**
  * One client connection in front of an app. Bytes are forwarded as they arrive, unchanged, to one
  * upstream connection at a time: the app (the target), or wirescope's own server for requests under
- * the reserved prefix. The proxy reads HTTP/1.1 only as far as it must (src/lib/protocol/framer.ts):
+ * the reserved prefix. The proxy reads HTTP/1.1 only as far as it must (src/lib/protocol/http/framer.ts):
  *
  * - each request's head is held until it is complete, to see where it goes; its body then streams;
  * - each response is followed to its end, so that a request for the other upstream waits until every

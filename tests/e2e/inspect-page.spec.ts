@@ -12,6 +12,7 @@ import { createServer, get, type Server } from 'node:http';
 import { connect } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { WebSocket, WebSocketServer } from 'ws';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
 import { traceFromJson } from '../../src/lib/trace/json.ts';
 
@@ -20,10 +21,19 @@ let proxy: ChildProcess;
 let base = '';
 let port = 0;
 
-/** The app: plain answers, and a WebSocket endpoint that accepts, then sends a masked frame (RFC 6455 5.1 forbids it). */
+/**
+ * The app: plain answers; at /deflate an echo with permessage-deflate (ws); any other WebSocket path
+ * accepts, then sends a masked frame (RFC 6455 5.1 forbids it).
+ */
 function startApp(): Server {
   const server = createServer((req, res) => res.end(`app says ${req.method} ${req.url}`));
-  server.on('upgrade', (req, socket) => {
+  const deflate = new WebSocketServer({ noServer: true, perMessageDeflate: { threshold: 0 } });
+  deflate.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url === '/deflate') {
+      deflate.handleUpgrade(req, socket, head, (ws) => deflate.emit('connection', ws, req));
+      return;
+    }
     const accept = createHash('sha1')
       .update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
       .digest('base64');
@@ -176,6 +186,36 @@ test('pause holds new connections back; the export is a wirescope trace and a HA
   };
   const entry = har.log.entries.find((e) => e.request.url.endsWith('/while-paused'));
   expect(entry?.response).toMatchObject({ status: 200, content: { text: 'app says GET /while-paused' } });
+});
+
+test('a permessage-deflate message shows compressed on the wire and inflated in the byte inspector', async ({
+  page,
+}) => {
+  await openInspect(page);
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/deflate`, { perMessageDeflate: { threshold: 0 } });
+  await once(ws, 'open');
+  // Twice: with context takeover the second message refers back to the first (RFC 7692 7.1.1), so
+  // only a reader that inflated the first can show it.
+  for (let i = 0; i < 2; i++) {
+    ws.send('squeeze me, squeeze me, squeeze me');
+    await once(ws, 'message');
+  }
+  ws.close();
+  await once(ws, 'close');
+  await page.getByLabel('Path contains').fill('deflate');
+  await page
+    .getByRole('table', { name: 'Connections' })
+    .getByRole('button', { name: /GET \/deflate/ })
+    .click();
+  const messages = page.getByRole('listbox', { name: /Connection c\d+: messages/ }).getByRole('option');
+  // The app's second echo: compressed on the wire (RSV1), read with the connection's inflater.
+  await messages.filter({ hasText: /Text .*RSV1\)$/ }).last().click();
+  const inspector = page.getByRole('region', { name: 'Byte inspector' });
+  await expect(inspector.getByRole('list', { name: 'Fields' })).toContainText(
+    "Payload (compressed) 'squeeze me, squeeze me, squeeze me'",
+  );
+  await inspector.getByRole('button', { name: /Payload \(compressed\)/ }).first().focus();
+  await expect(inspector.locator('.explain')).toContainText(/bytes of DEFLATE data inflate to 34 bytes/);
 });
 
 test('works from the keyboard alone: filter, pause, open a connection and walk its messages', async ({

@@ -2,7 +2,8 @@
  * A trace to HAR (HTTP Archive 1.2), for tools that read what browsers save: one entry per request and
  * its response on each connection (HTTP/1.1 answers in request order, RFC 9112 section 9.3), the body
  * as the message carried it once chunked framing is removed, and after a 101 the WebSocket messages in
- * Chrome's `_webSocketMessages` (opcode, direction, time; text as text, binary as base64), which the
+ * Chrome's `_webSocketMessages` (opcode, direction, time; text as text, binary as base64; a
+ * permessage-deflate message inflated with its connection's context, src/lib/trace/deflated.ts), which the
  * lab's importer (har.ts) reads back. HAR keeps no raw bytes and no control frames: a wirescope trace
  * keeps them all.
  *
@@ -19,6 +20,7 @@ import {
   parseHttpMessage,
   type HttpMessage,
 } from '../protocol/index.ts';
+import { deflatedConnection } from '../trace/deflated';
 import { servedClientLegs } from '../trace/legs';
 import type { Trace, UnitEvent } from '../trace/types';
 
@@ -28,7 +30,7 @@ export interface HarWsMessage {
   time: number;
   opcode: number;
   data: string;
-  /** The message is permessage-deflate compressed (RSV1), written as base64 of the bytes sent. */
+  /** A permessage-deflate message that could not be inflated, written as base64 of the bytes sent. */
   _compressed?: boolean;
 }
 
@@ -140,7 +142,11 @@ function exchanges(trace: Trace): Exchange[] {
  * as text and binary as base64; control frames (ping, pong, close) are not messages and stay in the
  * wirescope trace only.
  */
-function wsMessages(frames: UnitEvent[], startedAt: number): HarWsMessage[] {
+function wsMessages(
+  frames: UnitEvent[],
+  startedAt: number,
+  inflated: ReadonlyMap<UnitEvent, Uint8Array>,
+): HarWsMessage[] {
   const out: HarWsMessage[] = [];
   const open: Partial<
     Record<UnitEvent['dir'], { opcode: number; compressed: boolean; parts: Uint8Array[] }>
@@ -162,14 +168,17 @@ function wsMessages(frames: UnitEvent[], startedAt: number): HarWsMessage[] {
     message.parts.push(frame.payload);
     open[unit.dir] = frame.fin ? undefined : message;
     if (!frame.fin) continue;
-    const payload = concatBytes(message.parts);
-    const asText = !message.compressed && message.opcode === 1 && isValidUtf8(payload);
+    // A compressed message as its data, once inflated with the connection's context (as Chrome
+    // records it); one that could not be inflated stays its bytes, marked.
+    const data = message.compressed ? inflated.get(unit) : concatBytes(message.parts);
+    const payload = data ?? concatBytes(message.parts);
+    const asText = data !== undefined && message.opcode === 1 && isValidUtf8(payload);
     out.push({
       type: unit.dir === 'c2s' ? 'send' : 'receive',
       time: (startedAt + unit.t) / 1000,
       opcode: message.opcode,
       data: asText ? decoder.decode(payload) : encodeBase64(payload),
-      ...(message.compressed ? { _compressed: true } : {}),
+      ...(data === undefined ? { _compressed: true } : {}),
     });
   }
   return out;
@@ -236,7 +245,8 @@ export function traceToHar(trace: Trace, creatorVersion = '1'): Har {
       },
       connection: x.request.conn,
     };
-    const messages = wsMessages(x.frames, trace.startedAt);
+    const deflated = x.frames.length > 0 ? deflatedConnection(trace.events, x.request.conn) : undefined;
+    const messages = wsMessages(x.frames, trace.startedAt, deflated?.messages ?? new Map());
     if (messages.length > 0) entry._webSocketMessages = messages;
     entries.push(entry);
   }

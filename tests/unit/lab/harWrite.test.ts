@@ -139,3 +139,32 @@ describe('traceToHar', () => {
     expect(har.log.entries.map((e) => e.connection)).toEqual(['c2']);
   });
 });
+
+describe('traceToHar with permessage-deflate', () => {
+  it('writes each compressed message inflated with its connection’s context (RFC 7692 7.2.3)', () => {
+    const events = connection('c1', [
+      [
+        'c2s',
+        text(
+          'GET /chat HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n' +
+            'Sec-WebSocket-Version: 13\nSec-WebSocket-Extensions: permessage-deflate\n\n',
+        ),
+      ],
+      [
+        's2c',
+        text(
+          'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\n' +
+            'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\nSec-WebSocket-Extensions: permessage-deflate\n\n',
+        ),
+      ],
+      // "Hello" compressed, then again referring back to the first through the window.
+      ['s2c', parseHex('c1 07 f2 48 cd c9 c9 07 00')],
+      ['s2c', parseHex('c1 05 f2 00 11 00 00')],
+    ]);
+    const har = traceToHar({ version: 2, source: 'live', startedAt: 0, events } as Trace);
+    expect(har.log.entries[0]?._webSocketMessages?.map((m) => [m.data, m._compressed])).toEqual([
+      ['Hello', undefined],
+      ['Hello', undefined],
+    ]);
+  });
+});
