@@ -14,6 +14,8 @@ const en = {
   inFront: (target: string) =>
     `In front of ${target}. Use your app through this server’s port; every byte is shown here.`,
   dropped: (n: number) => `${n} events were dropped while the page read slowly.`,
+  trimmed: (n: number) =>
+    `To bound this page’s memory, the ${n} oldest messages were let go; every connection stays listed.`,
   filters: 'Filters',
   path: 'Path contains',
   kind: 'Kind',
@@ -80,6 +82,8 @@ const ko: InspectStrings = {
   ended: '탭이 닫혔어요: wirescope가 멈췄어요. 다시 실행되면 이 페이지를 새로 고치세요.',
   inFront: (target) => `${target} 앞에 서 있어요. 이 서버의 포트로 앱을 쓰면 모든 바이트가 여기에 보여요.`,
   dropped: (n) => `페이지가 느리게 읽는 동안 이벤트 ${n}개를 놓쳤어요.`,
+  trimmed: (n) =>
+    `이 페이지의 메모리를 아끼려고 가장 오래된 메시지 ${n}개를 비웠어요. 연결 목록은 그대로예요.`,
   filters: '필터',
   path: '경로에 포함된 글자',
   kind: '종류',

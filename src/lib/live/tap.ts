@@ -60,6 +60,8 @@ export interface TapWatch {
   onevents?: (added: TraceEvent[]) => void;
   /** The tap closed after it opened (the server stopped, say). */
   onclose?: () => void;
+  /** false: events go to `onevents` only, not into `events` (a long watch bounds its own memory). */
+  keep?: boolean;
 }
 
 export function openTap(timeoutMs = 10_000, watch: TapWatch = {}): Promise<TapSession> {
@@ -125,7 +127,7 @@ export function openTap(timeoutMs = 10_000, watch: TapWatch = {}): Promise<TapSe
             // A malformed event is skipped; the rest of the trace still shows.
           }
         }
-        events.push(...added);
+        if (watch.keep !== false) events.push(...added);
         last = Date.now();
         watch.onevents?.(added);
       } else if (data.type === 'dropped' && session) {

@@ -149,3 +149,44 @@ export function connectionView(
   const indices = picked.filter((i) => events[i]!.type !== 'unit' || i >= firstKept);
   return { events: indices.map((i) => events[i]!), indices, hidden };
 }
+
+export interface TrimLimits {
+  maxEvents: number;
+  /** Bytes carried by the events kept (each unit and raw byte event counts its bytes). */
+  maxBytes: number;
+}
+
+/** Bytes an event holds on to. */
+export function eventBytes(event: TraceEvent): number {
+  return 'bytes' in event ? event.bytes.length : 0;
+}
+
+/**
+ * Bounds a live trace that grows for as long as the page watches: past either limit, the oldest events
+ * go until both are at three quarters of it (so trimming is rare), except each connection's opening
+ * and closing, which keep it listed. Returns what is kept and how many units were let go.
+ */
+export function trimEvents(
+  events: readonly TraceEvent[],
+  limits: TrimLimits,
+): { events: TraceEvent[]; droppedUnits: number } {
+  let count = events.length;
+  let bytes = 0;
+  for (const e of events) bytes += eventBytes(e);
+  if (count <= limits.maxEvents && bytes <= limits.maxBytes) return { events: [...events], droppedUnits: 0 };
+  const targetCount = Math.floor(limits.maxEvents * 0.75);
+  const targetBytes = Math.floor(limits.maxBytes * 0.75);
+  const kept: TraceEvent[] = [];
+  let droppedUnits = 0;
+  for (const e of events) {
+    const trimming = count > targetCount || bytes > targetBytes;
+    if (trimming && e.type !== 'conn.open' && e.type !== 'conn.close') {
+      count--;
+      bytes -= eventBytes(e);
+      if (e.type === 'unit') droppedUnits++;
+      continue;
+    }
+    kept.push(e);
+  }
+  return { events: kept, droppedUnits };
+}
