@@ -94,9 +94,9 @@ describe('in front of an app', () => {
     const units = events.flatMap((e) => (e.type === 'unit' && e.conn === t ? [e.summary] : []));
     expect(units).toEqual([
       'GET /first?x=1 HTTP/1.1',
-      'HTTP/1.1 200 OK',
+      "HTTP/1.1 200 OK 'GET /first?x=1 '",
       'POST /second HTTP/1.1',
-      'HTTP/1.1 200 OK',
+      "HTTP/1.1 200 OK 'POST /second abcde'",
     ]);
     tap.ws.close();
   });

@@ -106,9 +106,9 @@ describe('traceToHar', () => {
       back.events.flatMap((e) => (e.type === 'unit' && e.conn === conn ? [`${e.dir} ${e.summary}`] : []));
     expect(of('har-c1')).toEqual([
       'c2s POST /api/items?x=1&y=two HTTP/1.1',
-      's2c HTTP/1.1 201 Created',
+      "s2c HTTP/1.1 201 Created 'abcde'",
       'c2s GET /events HTTP/1.1',
-      's2c HTTP/1.1 200 OK',
+      "s2c HTTP/1.1 200 OK 'data: hello\r\n\r\n'",
     ]);
     expect(of('har-c2')).toEqual([
       'c2s GET /chat HTTP/1.1',
