@@ -209,12 +209,18 @@ test('a permessage-deflate message shows compressed on the wire and inflated in 
     .click();
   const messages = page.getByRole('listbox', { name: /Connection c\d+: messages/ }).getByRole('option');
   // The app's second echo: compressed on the wire (RSV1), read with the connection's inflater.
-  await messages.filter({ hasText: /Text .*RSV1\)$/ }).last().click();
+  await messages
+    .filter({ hasText: /Text .*RSV1\)$/ })
+    .last()
+    .click();
   const inspector = page.getByRole('region', { name: 'Byte inspector' });
   await expect(inspector.getByRole('list', { name: 'Fields' })).toContainText(
     "Payload (compressed) 'squeeze me, squeeze me, squeeze me'",
   );
-  await inspector.getByRole('button', { name: /Payload \(compressed\)/ }).first().focus();
+  await inspector
+    .getByRole('button', { name: /Payload \(compressed\)/ })
+    .first()
+    .focus();
   await expect(inspector.locator('.explain')).toContainText(/bytes of DEFLATE data inflate to 34 bytes/);
 });
 
