@@ -35,11 +35,16 @@ export interface SessionScope {
 
 /** eventToJson's form, with Node's native base64 (the tap's hot path: several events per echo). */
 export function toJson(event: TraceEvent, t: number): JsonTraceEvent {
-  if ('bytes' in event) {
-    const bytes = Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength);
-    return { ...event, t, bytes: bytes.toString('base64') } as JsonTraceEvent;
+  if (event.type === 'unit' && event.inflated !== undefined) {
+    // A compressed message's last frame also carries what it inflated to (RFC 7692 section 7.2.2).
+    return { ...event, t, bytes: base64(event.bytes), inflated: base64(event.inflated) } as JsonTraceEvent;
   }
+  if ('bytes' in event) return { ...event, t, bytes: base64(event.bytes) } as JsonTraceEvent;
   return { ...event, t } as JsonTraceEvent;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 export class TapSession {

@@ -213,6 +213,9 @@ async function memoryPerConnection(): Promise<void> {
     const { child, url, port } = await startChild([
       '--max-connections',
       String(CONNECTIONS + 100),
+      // Every connection comes from 127.0.0.1: lift the per-client cap (256 by default).
+      '--max-connections-per-client',
+      '0',
       '--heartbeat-ms',
       '600000',
       ...args,

@@ -135,6 +135,16 @@ describe('the tap is byte-exact', () => {
     const summaries = units().map((u) => `${u.dir} ${u.summary}`);
     expect(summaries).toContain("c2s Text 'hello, compressed world' (RSV1, masked)");
     expect(summaries).toContain("s2c Text 'hello, compressed world' (RSV1)");
+    // Each frame is marked as read with permessage-deflate's rules, and each compressed message carries
+    // what the tap inflated it to, so the page's byte inspector shows it without the earlier frames.
+    const frames = units().filter((u) => u.kind === 'ws-frame');
+    expect(frames.every((u) => u.deflate === true)).toBe(true);
+    const texts = frames.filter((u) => (u.bytes[0]! & 0x0f) === 1);
+    expect(texts.map((u) => [u.dir, u.bytes[0]! & 0x40, Buffer.from(u.inflated!).toString()])).toEqual([
+      ['c2s', 0x40, 'hello, compressed world'],
+      ['s2c', 0x40, 'hello, compressed world'],
+    ]);
+    expect(frames.find((u) => (u.bytes[0]! & 0x0f) === 8)?.inflated).toBeUndefined();
     tap.ws.close();
   });
 

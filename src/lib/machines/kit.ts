@@ -26,6 +26,9 @@ export const SIM_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
 /** One-way network latency on the simulated loopback link (ms). */
 export const LATENCY = 20;
 
+/** What a unit may carry besides its bytes. */
+export type UnitExtras = Pick<UnitEvent, 'error' | 'deflate' | 'inflated'>;
+
 export interface PeerView {
   /** WebSocket readyState where the peer has one (HTTP-only peers leave it out). */
   readyState?: ReadyState;
@@ -124,12 +127,13 @@ export class StepBuilder {
 
   /**
    * A complete unit on the wire; the clock moves by one latency (it arrives then). Its summary comes from
-   * the bytes, as the tap's does, so a simulated and a live unit are labelled alike.
+   * the bytes, as the tap's does, so a simulated and a live unit are labelled alike. `more` carries what
+   * the bytes alone do not say: a protocol error, or the compression a connection negotiated and what a
+   * compressed message inflated to (which its label then shows).
    */
-  unit(conn: string, dir: Direction, kind: UnitKind, bytes: Uint8Array, error?: UnitEvent['error']): this {
-    const summary = describeUnit(summarizeUnit(kind, bytes), 'en');
-    const event: UnitEvent = { type: 'unit', t: this.t, conn, dir, kind, summary, bytes };
-    if (error) event.error = error;
+  unit(conn: string, dir: Direction, kind: UnitKind, bytes: Uint8Array, more: UnitExtras = {}): this {
+    const summary = describeUnit(summarizeUnit(kind, bytes, more.inflated), 'en');
+    const event: UnitEvent = { type: 'unit', t: this.t, conn, dir, kind, summary, bytes, ...more };
     this.events.push(event);
     this.t += LATENCY;
     return this;

@@ -135,7 +135,9 @@ export function summarizeFrame(frame: Frame, decoded?: Uint8Array): UnitSummary 
   } else if (decoded !== undefined) {
     summary.decodedLength = decoded.length;
     if (frame.opcode !== Opcode.Binary && decoded.length > 0) summary.text = previewBytes(decoded);
-  } else if (frame.opcode !== Opcode.Binary && frame.payloadLength > 0) {
+  } else if (frame.opcode !== Opcode.Binary && frame.payloadLength > 0 && frame.rsv === 0) {
+    // With an RSV bit set the payload is an extension's (RFC 6455 section 5.2), such as DEFLATE data
+    // (RFC 7692): not text until the extension has decoded it.
     summary.text = previewBytes(frame.payload);
   }
   return summary;
@@ -210,26 +212,29 @@ function summarizeHttpBytes(kind: 'request' | 'response', bytes: Uint8Array): Un
   }
 }
 
-function summarizeFrameBytes(bytes: Uint8Array): UnitSummary {
+function summarizeFrameBytes(bytes: Uint8Array, decoded?: Uint8Array): UnitSummary {
   try {
     // A summary names what is there: RSV bits an extension may define are shown, not judged.
     const result = decodeFrame(bytes, 0, { allowRsv: true });
-    return result ? summarizeFrame(result.frame) : { kind: 'raw', length: bytes.length };
+    return result ? summarizeFrame(result.frame, decoded) : { kind: 'raw', length: bytes.length };
   } catch (error) {
     if (error instanceof ProtocolError) return summarizeFault(error);
     throw error;
   }
 }
 
-/** What the unit of this kind with these bytes says, read with the protocol's parsers. */
-export function summarizeUnit(kind: SummaryUnitKind, bytes: Uint8Array): UnitSummary {
+/**
+ * What the unit of this kind with these bytes says, read with the protocol's parsers; `decoded` is what
+ * an extension made of a frame's message (permessage-deflate's inflated data), where it is known.
+ */
+export function summarizeUnit(kind: SummaryUnitKind, bytes: Uint8Array, decoded?: Uint8Array): UnitSummary {
   switch (kind) {
     case 'http-request':
       return summarizeHttpBytes('request', bytes);
     case 'http-response':
       return summarizeHttpBytes('response', bytes);
     case 'ws-frame':
-      return summarizeFrameBytes(bytes);
+      return summarizeFrameBytes(bytes, decoded);
     case 'sse-event': {
       // The chunk(s) that carried the events; or, outside a chunked response, the event text itself.
       const chunks = chunksOf(bytes);

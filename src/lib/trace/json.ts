@@ -11,7 +11,8 @@ import {
   type TraceSource,
 } from './types';
 
-export type JsonTraceEvent = Omit<TraceEvent, 'bytes'> & { bytes?: string };
+/** An event as JSON: `bytes` (and a compressed frame's `inflated`) as base64. */
+export type JsonTraceEvent = Omit<TraceEvent, 'bytes' | 'inflated'> & { bytes?: string; inflated?: string };
 
 export interface JsonTrace {
   format: 'wirescope-trace';
@@ -34,6 +35,10 @@ export class TraceFormatError extends Error {
 }
 
 export function eventToJson(event: TraceEvent): JsonTraceEvent {
+  if (event.type === 'unit' && event.inflated !== undefined) {
+    const { inflated, ...rest } = event;
+    return { ...rest, bytes: encodeBase64(event.bytes), inflated: encodeBase64(inflated) } as JsonTraceEvent;
+  }
   if ('bytes' in event) return { ...event, bytes: encodeBase64(event.bytes) } as JsonTraceEvent;
   return { ...event } as JsonTraceEvent;
 }
@@ -85,6 +90,14 @@ export function eventFromJson(value: unknown, index?: number, version: number = 
     const bytes = decodeBase64(value.bytes);
     if (bytes === null) return fail('bytes is not valid base64');
     if (value.type === 'unit' && typeof value.summary !== 'string') return fail('summary must be a string');
+    if (value.type === 'unit' && value.deflate !== undefined && typeof value.deflate !== 'boolean')
+      return fail('deflate must be true or false');
+    if (value.type === 'unit' && value.inflated !== undefined) {
+      if (typeof value.inflated !== 'string') return fail('inflated must be a base64 string');
+      const inflated = decodeBase64(value.inflated);
+      if (inflated === null) return fail('inflated is not valid base64');
+      return { ...value, bytes, inflated } as unknown as TraceEvent;
+    }
     return { ...value, bytes } as unknown as TraceEvent;
   }
   if (value.type === 'note' && version === 1) {

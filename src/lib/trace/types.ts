@@ -71,6 +71,16 @@ export interface UnitEvent extends EventBase {
   bytes: Uint8Array;
   /** Set when the bytes violate the protocol: a stable code and the close code / status it earns. */
   error?: { code: string; message: string; closeCode?: number; status?: number; section?: string };
+  /**
+   * A frame of a connection that negotiated permessage-deflate (RFC 7692): RSV1 on the first frame of
+   * a data message means "per-message compressed" (section 6), and its payload is DEFLATE data.
+   */
+  deflate?: boolean;
+  /**
+   * On the frame that completes a compressed message: what the message inflated to (section 7.2.2),
+   * from whoever followed the whole connection and so kept its compression context.
+   */
+  inflated?: Uint8Array;
 }
 
 /** A TCP connection ended; `by` is who sent the first FIN, where known. */

@@ -36,22 +36,31 @@ export type UnitParserOptions = ConnectionReaderOptions;
 
 /** Follows one TCP connection in both directions. */
 export function createUnitParser(conn: string, options: UnitParserOptions = {}): UnitParser {
-  const reader = new ConnectionReader({
-    // permessage-deflate, when a handshake agrees it: compressed frames are read and inflated as such.
-    webSocket: (handshake) =>
+  // permessage-deflate, when a handshake agrees it: compressed frames are read and inflated as such.
+  const hooksFor: NonNullable<UnitParserOptions['webSocket']> =
+    options.webSocket ??
+    ((handshake) =>
       permessageDeflateHooks(handshake, {
         maxMessageSize: options.maxPayload === undefined ? {} : { c2s: options.maxPayload },
-      }),
+      }));
+  /** The directions whose frames are read with permessage-deflate's rules (RFC 7692 section 6). */
+  const deflated = new Set<Direction>();
+  const reader = new ConnectionReader({
     ...options,
+    webSocket: (handshake) => {
+      const hooks = hooksFor(handshake);
+      for (const dir of ['c2s', 's2c'] as const) if (hooks?.[dir]?.decode?.deflate) deflated.add(dir);
+      return hooks;
+    },
   });
   return {
     push(dir, bytes, t) {
-      return reader.push(dir, bytes).map((unit) => unitEvent(conn, t, unit));
+      return reader.push(dir, bytes).map((unit) => unitEvent(conn, t, unit, deflated.has(unit.dir)));
     },
   };
 }
 
-function unitEvent(conn: string, t: number, unit: WireUnit): UnitEvent {
+function unitEvent(conn: string, t: number, unit: WireUnit, deflate: boolean): UnitEvent {
   const event = (kind: UnitEvent['kind'], summary: string): UnitEvent => ({
     type: 'unit',
     t,
@@ -60,6 +69,9 @@ function unitEvent(conn: string, t: number, unit: WireUnit): UnitEvent {
     kind,
     summary,
     bytes: unit.bytes,
+    // The trace keeps what the tap inflated, so its reader needs no earlier frame (RFC 7692 7.2.2).
+    ...(deflate && kind === 'ws-frame' ? { deflate: true } : {}),
+    ...(deflate && unit.kind === 'ws-frame' && unit.decoded ? { inflated: unit.decoded } : {}),
   });
   switch (unit.kind) {
     case 'http-request':

@@ -5,7 +5,7 @@
  */
 import { annotateFrame, frameHeaderBits, type Field, type HeaderBit } from '../protocol/annotate';
 import { annotateHttp } from '../protocol/annotateHttp';
-import type { UnitKind } from '../trace/types';
+import type { UnitEvent, UnitKind } from '../trace/types';
 import type { Lang } from '../i18n';
 import { fieldLabel, fieldNote, type FieldFacts } from '../i18n/fields';
 
@@ -64,9 +64,20 @@ function valueText(f: Field): string {
   return String(f.value);
 }
 
-/** Annotate `bytes` as `kind`; frames and HTTP messages use the protocol's annotators. */
-export function annotate(kind: UnitKind, bytes: Uint8Array): Field[] {
-  if (kind === 'ws-frame') return annotateFrame(bytes);
+/** What a trace knows of a frame's connection: permessage-deflate, and what a message inflated to. */
+export type Compression = Pick<UnitEvent, 'deflate' | 'inflated'>;
+
+/**
+ * Annotate `bytes` as `kind`; frames and HTTP messages use the protocol's annotators. A frame from a
+ * connection that negotiated permessage-deflate reads RSV1 as "per-message compressed" and shows its
+ * payload's DEFLATE bytes beside what they inflated to (RFC 7692 sections 6 and 7.2).
+ */
+export function annotate(kind: UnitKind, bytes: Uint8Array, compression: Compression = {}): Field[] {
+  if (kind === 'ws-frame') {
+    const { deflate, inflated } = compression;
+    if (!deflate && inflated === undefined) return annotateFrame(bytes);
+    return annotateFrame(bytes, { deflate: true, ...(inflated === undefined ? {} : { inflated }) });
+  }
   if (kind === 'http-request' || kind === 'http-response') {
     return annotateHttp(bytes, {
       kind: kind === 'http-request' ? 'request' : 'response',
@@ -123,7 +134,9 @@ export function inspect(
   });
   const result: Inspection = { kind, length: bytes.length, fields: views };
   if (kind === 'ws-frame' && bytes.length >= 2) {
-    result.bits = frameHeaderBits(bytes);
+    // RSV1 reads "per-message compressed" where the annotation found it set on a compressed connection.
+    const compressed = fields.some((f) => f.id === 'fin-rsv-opcode' && f.compressed === true);
+    result.bits = frameHeaderBits(bytes, compressed ? { deflate: true } : {});
     const keyField = fields.find((f) => f.id === 'mask-key');
     // The payload may be split over several fields (a close frame's code and reason): the XOR runs on.
     const parts = fields.filter((f) => f.masked !== undefined && f.unmasked !== undefined);

@@ -10,8 +10,9 @@ import type { UnitEvent } from '../trace/types';
 
 const cache = new WeakMap<Uint8Array, UnitSummary>();
 
-export function unitLabel(unit: Pick<UnitEvent, 'kind' | 'bytes'>, lang: Lang): string {
+export function unitLabel(unit: Pick<UnitEvent, 'kind' | 'bytes' | 'inflated'>, lang: Lang): string {
   let summary = cache.get(unit.bytes);
-  if (!summary) cache.set(unit.bytes, (summary = summarizeUnit(unit.kind, unit.bytes)));
+  // A compressed message's last frame reads as the text it inflated to (RFC 7692 section 7.2.2).
+  if (!summary) cache.set(unit.bytes, (summary = summarizeUnit(unit.kind, unit.bytes, unit.inflated)));
   return describeUnit(summary, lang);
 }

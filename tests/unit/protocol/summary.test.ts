@@ -71,19 +71,27 @@ describe('summarizeUnit: WebSocket frames (RFC 6455 section 5.7)', () => {
       frame({ opcode: 8, opcodeName: 'close', payloadLength: 0, close: { code: undefined, reason: '' } }),
     ],
     [
-      'a compressed text frame: RSV1 is shown, not judged (RFC 7692)',
+      'a compressed text frame: RSV1 is shown, not judged, and DEFLATE data is not text (RFC 7692)',
       'c1 03 f2 48 05',
-      frame({
-        opcode: 1,
-        opcodeName: 'text',
-        rsv: 4,
-        payloadLength: 3,
-        text: { text: '\ufffdH\u0005', more: false },
-      }),
+      frame({ opcode: 1, opcodeName: 'text', rsv: 4, payloadLength: 3 }),
     ],
   ];
   it.each(cases)('%s', (_name, bytes, summary) => {
     expect(summarizeUnit('ws-frame', hex(bytes))).toEqual(summary);
+  });
+
+  it('previews what a compressed message inflated to, where it is known (RFC 7692 section 7.2.3.1)', () => {
+    const hello = new TextEncoder().encode('Hello');
+    expect(summarizeUnit('ws-frame', hex('c1 07 f2 48 cd c9 c9 07 00'), hello)).toEqual(
+      frame({
+        opcode: 1,
+        opcodeName: 'text',
+        rsv: 4,
+        payloadLength: 7,
+        decodedLength: 5,
+        text: { text: 'Hello', more: false },
+      }),
+    );
   });
 
   it('previews the first 32 characters of a long text', () => {

@@ -38,6 +38,29 @@ describe('trace JSON', () => {
     );
   });
 
+  it('round-trips a compressed frame with what it inflated to, and rejects a malformed one', () => {
+    // RFC 7692 section 7.2.3.2: the second 'Hello' on a connection with context takeover.
+    const unit = {
+      type: 'unit' as const,
+      t: 2,
+      conn: 'ws',
+      dir: 's2c' as const,
+      kind: 'ws-frame' as const,
+      summary: 'Text',
+      bytes: Uint8Array.of(0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00),
+      deflate: true,
+      inflated: new TextEncoder().encode('Hello'),
+    };
+    const json = traceToJson({ ...sample, events: [unit] });
+    expect(json.events[0]).toMatchObject({ deflate: true, inflated: 'SGVsbG8=', bytes: 'wQXyABEAAA==' });
+    expect(traceFromJson(JSON.parse(JSON.stringify(json))).events).toEqual([unit]);
+    const bad = (edit: Record<string, unknown>) => () =>
+      traceFromJson({ ...json, events: [{ ...json.events[0], ...edit }] });
+    expect(bad({ inflated: 'not base64!' })).toThrow('event 0: inflated is not valid base64');
+    expect(bad({ inflated: 5 })).toThrow('event 0: inflated must be a base64 string');
+    expect(bad({ deflate: 'yes' })).toThrow('event 0: deflate must be true or false');
+  });
+
   it('round-trips notes as message keys with parameters, with and without their English text', () => {
     const trace: Trace = {
       ...sample,

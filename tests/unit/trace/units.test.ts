@@ -1,7 +1,8 @@
 /**
  * The unit parser on a chunked event stream (RFC 9112 section 7.1 around the HTML Living Standard's
  * event stream format): one 'sse-event' unit per event, whose bytes are exactly the chunk(s) that
- * carried it, however the bytes arrive.
+ * carried it, however the bytes arrive; and on a WebSocket that agreed permessage-deflate, whose frames
+ * carry what the tap inflated.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +92,44 @@ describe('server-sent events in a chunked response', () => {
     const head = 'HTTP/1.0 200 OK\r\ncontent-type: text/event-stream\r\n\r\n';
     const units = parser.push('s2c', enc.encode(`${head}${EVENT_1}`), 1);
     expect(units.map((u) => u.kind)).toEqual(['http-response']);
+  });
+});
+
+describe('a WebSocket that agreed permessage-deflate (RFC 7692)', () => {
+  const hex = (text: string) => Uint8Array.from(text.split(' ').map((h) => parseInt(h, 16)));
+  const UPGRADE =
+    'GET /chat HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+    'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
+  const answer = (extensions: string) =>
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n${extensions}\r\n`;
+  // Section 7.2.3.2: 'Hello' twice with context takeover, the second a back-reference into the first;
+  // then a ping, which is never compressed.
+  const FRAMES = 'c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00 89 00';
+
+  it('marks its frames and carries what each compressed message inflated to', () => {
+    const parser = createUnitParser('c1');
+    parser.push('c2s', enc.encode(UPGRADE), 0);
+    const units = [
+      ...parser.push('s2c', enc.encode(answer('Sec-WebSocket-Extensions: permessage-deflate\r\n')), 1),
+      ...parser.push('s2c', hex(FRAMES), 2),
+    ].filter((u) => u.kind === 'ws-frame');
+    expect(units.map((u) => [u.deflate, u.inflated && new TextDecoder().decode(u.inflated)])).toEqual([
+      [true, 'Hello'],
+      [true, 'Hello'],
+      [true, undefined],
+    ]);
+    expect(units.some((u) => u.error)).toBe(false);
+  });
+
+  it('leaves a connection that did not agree it unmarked, where RSV1 is a violation', () => {
+    const parser = createUnitParser('c1');
+    parser.push('c2s', enc.encode(UPGRADE), 0);
+    parser.push('s2c', enc.encode(answer('')), 1);
+    const [unit] = parser.push('s2c', hex(FRAMES), 2);
+    expect(unit).toMatchObject({ kind: 'ws-frame', error: { code: 'RSV_SET', closeCode: 1002 } });
+    expect(unit!.deflate).toBeUndefined();
+    expect(unit!.inflated).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byByte, fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../../src/lib/viz/inspect';
+import { annotate, byByte, fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../../src/lib/viz/inspect';
 import { parseHex } from '../../../src/lib/protocol/hex';
 import { encodeFrame } from '../../../src/lib/protocol/frame';
 import { encodeCloseBody } from '../../../src/lib/protocol/close';
@@ -68,5 +68,43 @@ describe('inspect', () => {
       ['fin', 'rsv1', 'rsv2', 'rsv3', 'opcode'],
       ['mask', 'payload-len'],
     ]);
+  });
+
+  describe('a frame from a connection that negotiated permessage-deflate (RFC 7692)', () => {
+    // RFC 7692 section 7.2.3.2: the second 'Hello' with context takeover, which only the connection's
+    // history inflates; the first fragment of section 7.2.3.1's split message.
+    const second = parseHex('c1 05 f2 00 11 00 00');
+    const firstFragment = parseHex('41 03 f2 48 cd');
+    const hello = new TextEncoder().encode('Hello');
+
+    it('without the connection, RSV1 is a fault', () => {
+      const view = inspect('ws-frame', second, annotate('ws-frame', second));
+      expect(view.fields.at(-1)).toMatchObject({ id: 'fault', fault: true, value: 'RSV_SET' });
+    });
+
+    it('reads RSV1 as per-message compressed and shows the DEFLATE bytes with what they inflated to', () => {
+      const view = inspect(
+        'ws-frame',
+        second,
+        annotate('ws-frame', second, { deflate: true, inflated: hello }),
+      );
+      expect(view.fields.some((f) => f.fault)).toBe(false);
+      const payload = view.fields.find((f) => f.id === 'payload')!;
+      expect(payload.value).toBe("'Hello'");
+      expect(payload.cells.map((c) => c.hex).join(' ')).toBe('f2 00 11 00 00');
+      expect(payload.note).toContain('5 bytes of DEFLATE data inflate to 5 bytes');
+      expect(view.bits!.find((b) => b.id === 'rsv1')!.meaning).toBe('per-message compressed (RFC 7692)');
+    });
+
+    it('a first fragment is compressed but not inflated on its own; a plain frame stays plain', () => {
+      const view = inspect('ws-frame', firstFragment, annotate('ws-frame', firstFragment, { deflate: true }));
+      expect(view.fields.some((f) => f.fault)).toBe(false);
+      expect(view.fields.find((f) => f.id === 'payload')!.note).toContain('not inflated here');
+      const plain = encodeFrame({ opcode: 1, payload: 'Hello' });
+      const fields = annotate('ws-frame', plain, { deflate: true });
+      expect(fields.find((f) => f.id === 'payload')).toMatchObject({ text: 'Hello' });
+      expect(fields.some((f) => f.compressed)).toBe(false);
+      expect(inspect('ws-frame', plain, fields).bits!.find((b) => b.id === 'rsv1')!.meaning).toBe('not set');
+    });
   });
 });
