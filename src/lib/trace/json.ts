@@ -55,7 +55,7 @@ export function traceToJson(trace: Trace): JsonTrace {
 }
 
 const EVENT_TYPES = new Set(['conn.open', 'bytes', 'unit', 'conn.close', 'state', 'note']);
-const SOURCES = new Set<TraceSource>(['simulation', 'live', 'har', 'import']);
+const SOURCES = new Set<TraceSource>(['simulation', 'live', 'har', 'import', 'capture']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

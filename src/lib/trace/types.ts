@@ -17,7 +17,7 @@ export type Direction = 'c2s' | 's2c';
 export type Peer = 'client' | 'server';
 
 /** What produced a trace. */
-export type TraceSource = 'simulation' | 'live' | 'har' | 'import';
+export type TraceSource = 'simulation' | 'live' | 'har' | 'import' | 'capture';
 
 /** What a parsed unit of bytes is; decides which annotator explains it. */
 export type UnitKind = 'http-request' | 'http-response' | 'ws-frame' | 'sse-event' | 'raw';
