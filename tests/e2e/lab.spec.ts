@@ -76,7 +76,7 @@ test('a HAR file with WebSocket messages opens in the diagram and inspector; a b
   await page.goto('/#/ko/lab');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('실습실');
   await page.goto('/#/en/lab');
-  const input = page.getByLabel('Import a saved run, trace or HAR file');
+  const input = page.getByLabel('Import a saved run, trace, HAR or capture file');
   await input.setInputFiles(new URL('../fixtures/lab.har', import.meta.url).pathname);
   const har = page.locator('section[data-source="har"]');
   await expect(har.getByRole('note')).toContainText('rebuilt');

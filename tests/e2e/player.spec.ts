@@ -88,7 +88,7 @@ test('a live trace exports as a wirescope trace that the lab opens again, bytes 
   expect(frames.length).toBeGreaterThan(2);
 
   await page.goto('/#/en/lab');
-  await page.getByLabel('Import a saved run, trace or HAR file').setInputFiles({
+  await page.getByLabel('Import a saved run, trace, HAR or capture file').setInputFiles({
     name: download.suggestedFilename(),
     mimeType: 'application/json',
     buffer: Buffer.from(text),

@@ -81,9 +81,9 @@ const en = {
   files: 'Save and load',
   exportJson: 'Export run (JSON)',
   exportCsv: 'Export figures (CSV)',
-  importRun: 'Import a saved run, trace or HAR file',
+  importRun: 'Import a saved run, trace, HAR or capture file',
   importHint:
-    'A run exported here (.json), a trace or a demo server --record file (.json, .jsonl), or a HAR file saved from a browser’s developer tools (.har).',
+    'A run exported here (.json), a trace or a demo server --record file (.json, .jsonl), a HAR file saved from a browser’s developer tools (.har), or a tcpdump or Wireshark capture (.pcap, .pcapng).',
   imported: (name: string) => `Loaded ${name}.`,
   importFailed: (why: string) => `Could not load the file: ${why}. Nothing was changed.`,
   har: 'HAR file',
@@ -94,6 +94,13 @@ const en = {
   traceNote:
     'A wirescope trace: an export, or a --record file of the demo server’s tap. Its bytes are exactly as they crossed the wire.',
   traceDiagram: 'Sequence diagram of the trace file',
+  captureFile: 'Capture file',
+  captureNote:
+    'A tcpdump or Wireshark capture: each TCP connection’s segments put back in order, then read the way the demo server’s tap reads a connection. The bytes are exactly as captured.',
+  captureDiagram: 'Sequence diagram of the capture file',
+  importDamaged: (why: string) => `The file is damaged: ${why}. Shown below: everything before that point.`,
+  layer: 'Show as',
+  layers: { segments: 'TCP segments', frames: 'Frames', messages: 'Messages' },
   messages: 'Messages',
   announceFinished: (parts: string) => `Run finished: ${parts}`,
   announceStarted: 'Run started.',
@@ -175,9 +182,9 @@ const ko: LabStrings = {
   files: '저장과 불러오기',
   exportJson: '실행 내보내기(JSON)',
   exportCsv: '수치 내보내기(CSV)',
-  importRun: '저장한 실행, 트레이스, HAR 파일 불러오기',
+  importRun: '저장한 실행, 트레이스, HAR, 캡처 파일 불러오기',
   importHint:
-    '여기서 내보낸 실행(.json), 트레이스나 데모 서버의 --record 파일(.json, .jsonl), 브라우저 개발자 도구에서 저장한 HAR 파일(.har).',
+    '여기서 내보낸 실행(.json), 트레이스나 데모 서버의 --record 파일(.json, .jsonl), 브라우저 개발자 도구에서 저장한 HAR 파일(.har), tcpdump나 Wireshark 캡처(.pcap, .pcapng).',
   imported: (name: string) => `${name}을(를) 불러왔어요.`,
   importFailed: (why: string) => `파일을 불러오지 못했어요: ${why}. 아무것도 바뀌지 않았어요.`,
   har: 'HAR 파일',
@@ -188,6 +195,13 @@ const ko: LabStrings = {
   traceNote:
     'wirescope 트레이스예요. 여기서 내보낸 파일이거나 데모 서버 탭의 --record 파일이고, 바이트는 실제로 오간 그대로예요.',
   traceDiagram: '트레이스 파일의 시퀀스 다이어그램',
+  captureFile: '캡처 파일',
+  captureNote:
+    'tcpdump나 Wireshark 캡처예요. TCP 연결마다 세그먼트를 순서대로 다시 맞춘 뒤, 데모 서버의 탭이 연결을 읽는 방식 그대로 읽었어요. 바이트는 캡처된 그대로예요.',
+  captureDiagram: '캡처 파일의 시퀀스 다이어그램',
+  importDamaged: (why: string) => `파일이 손상됐어요: ${why}. 아래에는 그 앞까지 보여요.`,
+  layer: '보기 단위',
+  layers: { segments: 'TCP 세그먼트', frames: '프레임', messages: '메시지' },
   messages: '메시지',
   announceFinished: (parts: string) => `실행 끝: ${parts}`,
   announceStarted: '실행을 시작했어요.',
