@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     if (!out.write(text)) await once(out, 'drain');
   };
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   let failure: unknown;
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: CHUNK })) {
@@ -78,12 +79,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (stats) {
     const seconds = (performance.now() - began) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const s = job.stats;
     const mb = s.bytesRead / 1e6;
     process.stderr.write(
       `${s.records} records, ${s.tcpSegments} TCP segments, ${s.connections} connections, ` +
         `${s.retransmitted} retransmitted, ${s.outOfOrder} out of order, ${s.missingBytes} bytes missing; ` +
-        `${mb.toFixed(1)} MB in ${seconds.toFixed(2)} s = ${(mb / seconds).toFixed(1)} MB/s; ` +
+        `${mb.toFixed(1)} MB in ${seconds.toFixed(2)} s = ${(mb / seconds).toFixed(1)} MB/s ` +
+        `(CPU ${cpuSeconds.toFixed(2)} s = ${(mb / cpuSeconds).toFixed(1)} MB per CPU second); ` +
         `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
     );
   }

@@ -8,6 +8,7 @@ import { benchServer } from './server.ts';
 import { benchProxy } from './proxy.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
+import { benchCapture } from './capture.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
@@ -16,6 +17,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['deflate', benchDeflate],
   ['proxy', benchProxy],
   ['browser', benchBrowser],
+  ['capture', benchCapture],
 ];
 
 for (const [name, run] of benches) {

@@ -202,11 +202,14 @@ export class CaptureReader {
     return type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
   }
 
+  // Read by hand rather than through a DataView per call: these run several times per record.
   private u32(bytes: Uint8Array, at: number): number {
-    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, this.little);
+    return this.little
+      ? (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
+      : ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
   }
   private u16(bytes: Uint8Array, at: number): number {
-    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(at, this.little);
+    return this.little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
   }
 
   /** A record; undefined for a block that is not a packet; null when more bytes are needed. */
