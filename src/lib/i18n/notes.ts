@@ -137,6 +137,22 @@ const en = {
   proxyOwnEarlier: (p: { count: number }) =>
     `${p.count} earlier request(s) on this connection went to wirescope's own page and are not shown`,
 
+  // Capture import (src/lib/trace/capture): what could not be read as it was
+  captureLeftOut: (p: { record: number; offset: number; why: string }) =>
+    `Record ${p.record} at byte ${p.offset} was left out: ${p.why}`,
+  captureMidStream: (p: { dir: string }) =>
+    `The capture starts after this connection's SYN (${p.dir}): its bytes begin mid-stream`,
+  captureHole: (p: { length: number; dir: string; offset: number }) =>
+    `${p.length} bytes ${p.dir} at stream offset ${p.offset} are not in the capture; the units of this direction stop here`,
+  captureSummary: (p: {
+    records: number;
+    segments: number;
+    connections: number;
+    skipped: number;
+    missing: number;
+  }) =>
+    `Capture: ${p.records} packets, ${p.segments} TCP segments in ${p.connections} connections; ${p.skipped} packets not TCP over IP were left out; ${p.missing} stream bytes were not in the capture`,
+
   /** A note read from a version 1 trace file, which carried its text in each language. */
   said: (p: { en: string; ko?: string }) => p.en,
 };
@@ -196,6 +212,13 @@ const ko: NoteTable = {
 
   proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,
   proxyOwnEarlier: (p) => `이 연결의 앞선 요청 ${p.count}개는 wirescope 자체 페이지로 가서 보이지 않아요`,
+
+  captureLeftOut: (p) => `레코드 ${p.record}(바이트 ${p.offset})는 뺐어요: ${p.why}`,
+  captureMidStream: (p) => `이 연결은 SYN 뒤부터 캡처됐어요(${p.dir}): 바이트가 스트림 중간부터 시작해요`,
+  captureHole: (p) =>
+    `${p.dir} 방향 스트림 오프셋 ${p.offset}의 ${p.length}바이트가 캡처에 없어요. 이 방향의 단위 해석은 여기서 멈춰요`,
+  captureSummary: (p) =>
+    `캡처: 패킷 ${p.records}개, 연결 ${p.connections}개의 TCP 세그먼트 ${p.segments}개. IP 위 TCP가 아닌 패킷 ${p.skipped}개는 뺐고, 캡처에 없는 스트림 바이트는 ${p.missing}바이트예요`,
 
   said: (p) => p.ko ?? p.en,
 };

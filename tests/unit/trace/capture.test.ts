@@ -337,9 +337,13 @@ describe('capture import: reassembly', () => {
     expect(stats).toMatchObject({ skipped: 1, damaged: 1 });
     expect(unitsOf(trace).map((u) => u.kind)).toEqual(['http-request', 'http-response']);
     const notes = trace.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
+    expect(trace.events.find((e) => e.type === 'note')).toMatchObject({
+      key: 'captureLeftOut',
+      params: { record: 7 },
+    });
     const offset = 24 + packets.slice(0, 6).reduce((n, p) => n + 16 + p.data.length, 0);
     expect(notes[0]).toBe(
-      `Record 7 at byte ${offset} was left out: IPv4 header length 3 words is below the minimum of 5 (RFC 791 3.1).`,
+      `Record 7 at byte ${offset} was left out: IPv4 header length 3 words is below the minimum of 5 (RFC 791 3.1)`,
     );
   });
 });

@@ -16,7 +16,15 @@ import {
   type DecodedPacket,
 } from '../../protocol/packet.ts';
 import { createUnitParser, type UnitParser, type UnitParserOptions } from '../units.ts';
-import { TRACE_VERSION, type Direction, type Peer, type Trace, type TraceEvent } from '../types.ts';
+import { renderNote, type NoteParamRecord, type NoteParams } from '../../i18n/notes.ts';
+import {
+  TRACE_VERSION,
+  type Direction,
+  type NoteEvent,
+  type Peer,
+  type Trace,
+  type TraceEvent,
+} from '../types.ts';
 import { CaptureFormatError, CaptureReader, type CapturedRecord } from './container.ts';
 import { StreamHalf, type Delivery, type Hole } from './stream.ts';
 
@@ -60,6 +68,21 @@ interface Connection {
 }
 
 const peerOf = (dir: Direction): Peer => (dir === 'c2s' ? 'client' : 'server');
+
+type CaptureNote = 'captureLeftOut' | 'captureMidStream' | 'captureHole' | 'captureSummary';
+
+/** A note as a message key with its parameters, and its English for readers without the table. */
+function note<K extends CaptureNote>(t: number, key: K, params: NoteParams<K>, conn?: string): NoteEvent {
+  const record = params as unknown as NoteParamRecord;
+  return {
+    type: 'note',
+    t,
+    ...(conn === undefined ? {} : { conn }),
+    key,
+    params: record,
+    text: renderNote({ key, params: record }, 'en'),
+  };
+}
 
 export class CaptureImport {
   readonly reader = new CaptureReader();
@@ -126,12 +149,15 @@ export class CaptureImport {
     this.tally();
     const s = this.stats;
     if (s.skipped > 0 || s.damaged > this.notes || s.missingBytes > 0) {
-      this.emit({
-        type: 'note',
-        t,
-        text: `Capture: ${s.records} packets, ${s.tcpSegments} TCP segments in ${s.connections} connections; ${s.skipped} packets not TCP over IP were left out; ${s.missingBytes} stream bytes were not in the capture.`,
-        ko: `캡처: 패킷 ${s.records}개, 연결 ${s.connections}개의 TCP 세그먼트 ${s.tcpSegments}개. IP 위 TCP가 아닌 패킷 ${s.skipped}개는 뺐고, 캡처에 없는 스트림 바이트는 ${s.missingBytes}바이트예요.`,
-      });
+      this.emit(
+        note(t, 'captureSummary', {
+          records: s.records,
+          segments: s.tcpSegments,
+          connections: s.connections,
+          skipped: s.skipped,
+          missing: s.missingBytes,
+        }),
+      );
     }
   }
 
@@ -182,12 +208,9 @@ export class CaptureImport {
   private packetNote(record: CapturedRecord, why: string): void {
     if (this.notes >= (this.options.maxPacketNotes ?? 20)) return;
     this.notes++;
-    this.emit({
-      type: 'note',
-      t: this.time(this.lastTime),
-      text: `Record ${record.index} at byte ${record.offset} was left out: ${why}.`,
-      ko: `레코드 ${record.index}(바이트 ${record.offset})는 뺐어요: ${why}.`,
-    });
+    this.emit(
+      note(this.time(this.lastTime), 'captureLeftOut', { record: record.index, offset: record.offset, why }),
+    );
   }
 
   private segment({ ip, tcp }: DecodedPacket, t: number): void {
@@ -218,13 +241,7 @@ export class CaptureImport {
       if (syn) half.base = (tcp.seq + 1) >>> 0;
       else {
         half.base = tcp.seq;
-        this.emit({
-          type: 'note',
-          t,
-          conn: conn.id,
-          text: `The capture starts after this connection's SYN (${dir}): its bytes begin mid-stream.`,
-          ko: `이 연결은 SYN 뒤부터 캡처됐어요(${dir}): 바이트가 스트림 중간부터 시작해요.`,
-        });
+        this.emit(note(t, 'captureMidStream', { dir }, conn.id));
       }
     }
     const dataSeq = syn ? (tcp.seq + 1) >>> 0 : tcp.seq;
@@ -289,13 +306,7 @@ export class CaptureImport {
       while (h < holes.length && holes[h]!.offset < upTo) {
         const { offset, length } = holes[h++]!;
         this.stats.missingBytes += length;
-        this.emit({
-          type: 'note',
-          t,
-          conn: conn.id,
-          text: `${length} bytes ${dir} at stream offset ${offset} are not in the capture; the units of this direction stop here.`,
-          ko: `${dir} 방향 스트림 오프셋 ${offset}의 ${length}바이트가 캡처에 없어요. 이 방향의 단위 해석은 여기서 멈춰요.`,
-        });
+        this.emit(note(t, 'captureHole', { length, dir, offset }, conn.id));
         conn.broken[dir] = true;
       }
     };
