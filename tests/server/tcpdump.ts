@@ -20,10 +20,16 @@ export function loopbackCapturePossible(): boolean {
 }
 
 /** Starts tcpdump on `device` (lo: Ethernet link type; any: Linux cooked v2) for the server's port. */
-export async function capture(port: number, file: string, device = 'lo'): Promise<() => Promise<void>> {
+/** What tcpdump said when it stopped: packets the kernel dropped (the capture then lacks them). */
+export interface CaptureEnd {
+  dropped: number;
+}
+
+export async function capture(port: number, file: string, device = 'lo'): Promise<() => Promise<CaptureEnd>> {
   const child = spawn(
     'tcpdump',
-    ['-i', device, '--immediate-mode', '-U', '-s', '0', '-w', file, `tcp port ${port}`],
+    // -B: a 32 MiB kernel buffer, so a busy machine drops fewer packets before tcpdump reads them.
+    ['-i', device, '--immediate-mode', '-U', '-s', '0', '-B', '32768', '-w', file, `tcp port ${port}`],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -61,5 +67,6 @@ export async function capture(port: number, file: string, device = 'lo'): Promis
     }
     child.kill('SIGINT');
     await once(child, 'exit');
+    return { dropped: Number(/(\d+) packets? dropped by kernel/.exec(said)?.[1] ?? 0) };
   };
 }
