@@ -12,6 +12,8 @@ import type { Page } from '@playwright/test';
  */
 const TOKENS = [
   'wirescope',
+  'tcpdump',
+  'Wireshark',
   'WebSocket',
   'WebSockets',
   'HTTP',

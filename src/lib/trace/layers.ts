@@ -9,7 +9,8 @@
  * stops at a violation), which is what lets a unit be placed among the segments by counting bytes.
  */
 import { decodeFrame, decodeUtf8 } from '../protocol/index.ts';
-import type { Direction, Trace, TraceEvent, UnitEvent } from './types.ts';
+import { unitLabel } from './label.ts';
+import type { Direction, SegmentPart, Trace, TraceEvent, UnitEvent } from './types.ts';
 
 export type TraceLayer = 'segments' | 'frames' | 'messages';
 export const TRACE_LAYERS: readonly TraceLayer[] = ['segments', 'frames', 'messages'];
@@ -55,18 +56,13 @@ export function traceAtLayer(trace: Trace, layer: TraceLayer): Trace {
   return { ...trace, events: messagesLayer(trace.events) };
 }
 
-/** "GET /chat HTTP/1.1" stays; long summaries are cut so several fit on one arrow. */
-function shortName(summary: string): string {
-  return summary.length > 28 ? `${summary.slice(0, 27)}…` : summary;
-}
-
 function overlapping(spans: readonly Span[], start: number, end: number): Span[] {
   return spans.filter((s) => s.start < end && start < s.end && s.end > s.start);
 }
 
 function segmentsLayer(trace: Trace): TraceEvent[] {
   const placed = place(trace.events);
-  const word = trace.source === 'capture' ? 'TCP segment' : 'Read/write';
+  const capture = trace.source === 'capture';
   const out: TraceEvent[] = [];
   trace.events.forEach((event, index) => {
     if (event.type === 'unit') return;
@@ -74,31 +70,36 @@ function segmentsLayer(trace: Trace): TraceEvent[] {
     if (event.type !== 'bytes') return;
     const { segments, units } = placed.get(keyOf(event.conn, event.dir))!;
     const me = segments.find((s) => s.event === index)!;
-    const parts = overlapping(units, me.start, me.end).map((u) => {
+    const carries = overlapping(units, me.start, me.end).map((u) => {
       const unit = trace.events[u.event] as UnitEvent;
-      const whole = u.start >= me.start && u.end <= me.end;
-      const where = whole
-        ? ''
-        : u.start < me.start && u.end > me.end
-          ? ' (middle)'
-          : u.start < me.start
-            ? ' (end)'
-            : ' (start)';
-      return `${shortName(unit.summary)}${where}`;
+      const part: SegmentPart =
+        u.start >= me.start && u.end <= me.end
+          ? 'whole'
+          : u.start < me.start && u.end > me.end
+            ? 'middle'
+            : u.start < me.start
+              ? 'end'
+              : 'start';
+      return { unit: { kind: unit.kind, bytes: unit.bytes }, part };
     });
-    const shown = parts.length > 3 ? [...parts.slice(0, 3), `+${parts.length - 3} more`] : parts;
-    const unit: UnitEvent = {
-      type: 'unit',
-      t: event.t,
-      conn: event.conn,
-      dir: event.dir,
-      kind: 'raw',
-      summary: `${word}, ${event.bytes.length} B${shown.length ? `: ${shown.join(' · ')}` : ''}`,
-      bytes: event.bytes,
-    };
-    out.push(unit);
+    out.push(
+      labelled({
+        type: 'unit',
+        t: event.t,
+        conn: event.conn,
+        dir: event.dir,
+        kind: 'raw',
+        bytes: event.bytes,
+        layer: { kind: 'segment', capture, carries },
+      }),
+    );
   });
   return out;
+}
+
+/** A unit made by a view gets its English summary (what an export carries) from the page's renderer. */
+function labelled(unit: Omit<UnitEvent, 'summary'>): UnitEvent {
+  return { ...unit, summary: unitLabel(unit, 'en') };
 }
 
 function framesLayer(trace: Trace): TraceEvent[] {
@@ -108,7 +109,7 @@ function framesLayer(trace: Trace): TraceEvent[] {
     const { segments, units } = placed.get(keyOf(event.conn, event.dir))!;
     const me = units.find((u) => u.event === index)!;
     const spanned = overlapping(segments, me.start, me.end).length;
-    return spanned > 1 ? { ...event, summary: `${event.summary} (${spanned} segments)` } : event;
+    return spanned > 1 ? labelled({ ...event, layer: { kind: 'spans', segments: spanned } }) : event;
   });
 }
 
@@ -172,13 +173,18 @@ function joined(message: Message, complete: boolean): UnitEvent {
     at += f.bytes.length;
   }
   const n = message.frames.length;
-  const count = `${n} frame${n === 1 ? '' : 's'}${complete ? '' : ', incomplete'}`;
-  let summary: string;
-  if (message.opcode === 0x1) {
-    const text = decodeUtf8(payload);
-    summary = `Text message '${text.length > 32 ? `${text.slice(0, 32)}…` : text}' (${count})`;
-  } else if (message.opcode === 0x2) summary = `Binary message, ${size} bytes (${count})`;
-  else summary = `Message, ${size} bytes (${count})`;
   // Several frames are not one frame: the inspector shows their bytes plainly.
-  return { ...last, kind: n === 1 ? 'ws-frame' : 'raw', summary, bytes };
+  return labelled({
+    ...last,
+    kind: n === 1 ? 'ws-frame' : 'raw',
+    bytes,
+    layer: {
+      kind: 'message',
+      opcode: message.opcode,
+      length: size,
+      frames: n,
+      complete,
+      ...(message.opcode === 0x1 ? { text: decodeUtf8(payload) } : {}),
+    },
+  });
 }

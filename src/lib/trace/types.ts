@@ -81,7 +81,26 @@ export interface UnitEvent extends EventBase {
    * from whoever followed the whole connection and so kept its compression context.
    */
   inflated?: Uint8Array;
+
+  /** Set by a layer view (./layers.ts): what the label says beyond the unit's own bytes. */
+  layer?: LayerView;
 }
+
+/** Which part of a unit a TCP segment carries. */
+export type SegmentPart = 'whole' | 'start' | 'middle' | 'end';
+
+/** A layer view's facts about a unit, in no language (rendered by ./label.ts). */
+export type LayerView =
+  /** A TCP segment (or one read/write of the tap) and the units it carries, whole or in part. */
+  | {
+      kind: 'segment';
+      capture: boolean;
+      carries: { unit: Pick<UnitEvent, 'kind' | 'bytes'>; part: SegmentPart }[];
+    }
+  /** A unit that spans several segments. */
+  | { kind: 'spans'; segments: number }
+  /** A WebSocket message joined from its frames (RFC 6455 section 5.4). */
+  | { kind: 'message'; opcode: number; length: number; frames: number; complete: boolean; text?: string };
 
 /** A TCP connection ended; `by` is who sent the first FIN, where known. */
 export interface ConnCloseEvent extends EventBase {

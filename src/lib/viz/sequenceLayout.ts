@@ -7,7 +7,7 @@ import { scalePoint } from 'd3-scale';
 import { format } from 'd3-format';
 import type { Peer, ReadyState, TcpState, TraceEvent, UnitKind, Direction, NoteEvent } from '../trace/types';
 import { textWidth, wrapText } from './textFit';
-import { unitLabel } from './unitLabel';
+import { unitLabel } from '../trace/label';
 import { PLAYER, type Lang } from '../i18n';
 import { renderNote } from '../i18n/notes';
 import type { Lane } from '../machines/scenario';

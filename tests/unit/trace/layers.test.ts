@@ -3,6 +3,7 @@ import { encodeFrame } from '../../../src/lib/protocol/index.ts';
 import { importCapture } from '../../../src/lib/trace/capture/import.ts';
 import { hasSegments, traceAtLayer } from '../../../src/lib/trace/layers.ts';
 import type { Trace, UnitEvent } from '../../../src/lib/trace/types.ts';
+import { unitLabel } from '../../../src/lib/trace/label.ts';
 import { Conversation, LinkType, join, pcapFile, text } from '../../helpers/captureWriter.ts';
 
 const MASK = new Uint8Array([1, 2, 3, 4]);
@@ -87,6 +88,15 @@ describe('traceAtLayer', () => {
         encodeFrame({ opcode: 0, payload: 'lo' }),
       ]),
     );
+  });
+
+  it('labels every layer in the page language from the same facts', async () => {
+    const trace = await capture();
+    const korean = (layer: 'segments' | 'frames' | 'messages') =>
+      traceAtLayer(trace, layer).events.flatMap((e) => (e.type === 'unit' ? [unitLabel(e, 'ko')] : []));
+    expect(korean('segments')).toContain('TCP 세그먼트, 1448B: Binary 3000바이트 (앞부분)');
+    expect(korean('frames')).toContain('Binary 3000바이트 (세그먼트 3개)');
+    expect(korean('messages')).toContain("텍스트 메시지 'Hello' (프레임 2개)");
   });
 
   it('leaves the trace it is given unchanged, and the frames layer of a trace without segments as it is', async () => {

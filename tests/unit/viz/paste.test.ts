@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePasted, EXAMPLES } from '../../../src/lib/viz/paste';
-import { unitLabel } from '../../../src/lib/viz/unitLabel';
+import { unitLabel } from '../../../src/lib/trace/label';
 import { PROTOCOL_ERROR_KO, faultText, fieldNote } from '../../../src/lib/i18n/fields';
 
 describe('decodePasted', () => {
