@@ -108,3 +108,33 @@ test('a HAR file with WebSocket messages opens in the diagram and inspector; a b
   const axe = await new AxeBuilder({ page }).include('.lab').analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 });
+
+test('the summary table fits a laptop screen (1280 x 800) in both languages, nothing cut off', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  for (const lang of ['en', 'ko'] as const) {
+    await page.goto(`/#/${lang}/lab`);
+    const input = page.locator('input[type="file"]');
+    await input.setInputFiles(new URL('../fixtures/lab-run-cut.json', import.meta.url).pathname);
+    const table = page.getByTestId('lab-summary');
+    await expect(table).toBeVisible();
+    await page
+      .locator('section[aria-labelledby="lab-summary-h"]')
+      .screenshot({ path: `test-results/lab-summary-1280-${lang}.png` });
+    const fit = await table.evaluate((element) => {
+      const wrap = element.parentElement!;
+      const right = wrap.getBoundingClientRect().right;
+      const cells = [...element.querySelectorAll('th, td')].map((c) => c.getBoundingClientRect().right);
+      return {
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+        tableWidth: element.scrollWidth,
+        overflowingCells: cells.filter((r) => r > right + 0.5).length,
+      };
+    });
+    expect(fit.scrollWidth, `${lang}: the table scrolls sideways`).toBeLessThanOrEqual(fit.clientWidth);
+    expect(fit.tableWidth).toBeLessThanOrEqual(fit.clientWidth);
+    expect(fit.overflowingCells).toBe(0);
+  }
+});
