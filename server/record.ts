@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { TRACE_VERSION, type TraceEvent } from '../src/lib/trace/index.ts';
-import { toJson } from './sessions.ts';
+import { eventJsonText } from './sessions.ts';
 
 export class Recorder {
   private readonly out: WriteStream;
@@ -26,7 +26,7 @@ export class Recorder {
 
   /** Takes an event whose `t` is epoch milliseconds. */
   write(event: TraceEvent): void {
-    this.line(toJson(event, event.t - this.startedAt));
+    if (this.out.writable) this.out.write(`${eventJsonText(event, event.t - this.startedAt)}\n`);
   }
 
   private line(value: unknown): void {

@@ -44,6 +44,44 @@ function toBytes(chunk: unknown, encoding: BufferEncoding): Uint8Array {
   return Buffer.from(String(chunk), encoding);
 }
 
+/** Chunks up to this size are copied into a shared slab; larger ones get an array of their own. */
+const SLAB_CHUNK_MAX = 4 * 1024;
+const SLAB_BYTES = 64 * 1024;
+
+/**
+ * Where the tap keeps its copies of captured chunks. A small typed array allocated on its own costs far
+ * more than its bytes (V8 gives every ArrayBuffer over 64 bytes a backing store of its own, tracked for
+ * the garbage collector: microseconds each, several per watched echo), so small chunks are copied into
+ * a 64 KiB slab and handed out as views of it. A slab is freed once no event refers to it any more.
+ */
+export class CopySlab {
+  private slab = new ArrayBuffer(SLAB_BYTES);
+  private used = 0;
+
+  /** One fresh array holding `parts` back to back (the caller may reuse or change the parts afterwards). */
+  copy(parts: readonly Uint8Array[]): Uint8Array {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    let out: Uint8Array;
+    if (length > SLAB_CHUNK_MAX) {
+      out = new Uint8Array(length);
+    } else {
+      if (this.used + length > SLAB_BYTES) {
+        this.slab = new ArrayBuffer(SLAB_BYTES);
+        this.used = 0;
+      }
+      out = new Uint8Array(this.slab, this.used, length);
+      this.used += (length + 7) & ~7; // keep views 8-byte aligned
+    }
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+}
+
 class ConnectionTap {
   /** pending: no request yet; watched: a session or the recorder wants events; detached: no one does. */
   private state: 'pending' | 'watched' | 'detached' = 'pending';
@@ -53,7 +91,7 @@ class ConnectionTap {
   private finFrom: 'client' | 'server' | undefined;
   /** Bytes the socket will emit a second time (the upgrade's head, see expectReplay). */
   private replay: Buffer | undefined;
-  private readonly onData = (chunk: Buffer) => this.bytes('c2s', this.withoutReplay(chunk));
+  private readonly onData = (chunk: Buffer) => this.bytes('c2s', [this.withoutReplay(chunk)]);
 
   constructor(
     readonly id: string,
@@ -62,6 +100,7 @@ class ConnectionTap {
     private readonly makeParser: UnitParserFactory,
     /** Runs work after the current I/O callback, in capture order (see TapHub.defer). */
     private readonly defer: (job: () => void) => void,
+    private readonly slab: CopySlab,
   ) {
     this.parser = makeParser(id);
     this.wrap();
@@ -86,12 +125,17 @@ class ConnectionTap {
     const writev = internals._writev;
     const final = internals._final;
     internals._write = (chunk, encoding, callback) => {
-      this.bytes('s2c', toBytes(chunk, encoding));
+      this.bytes('s2c', [toBytes(chunk, encoding)]);
       write.call(socket, chunk, encoding, callback);
     };
     if (writev) {
+      // A corked batch (ws writes a frame's header and payload so) is one write on the wire: one event,
+      // one copy, and the parser sees the frame whole instead of joining its pieces again.
       internals._writev = (chunks, callback) => {
-        for (const entry of chunks) this.bytes('s2c', toBytes(entry.chunk, entry.encoding));
+        this.bytes(
+          's2c',
+          chunks.map((entry) => toBytes(entry.chunk, entry.encoding)),
+        );
         writev.call(socket, chunks, callback);
       };
     }
@@ -159,12 +203,13 @@ class ConnectionTap {
     return chunk.subarray(n);
   }
 
-  private bytes(dir: Direction, chunk: Uint8Array): void {
-    if (this.state === 'detached' || chunk.length === 0) return;
+  /** One read or one write (`parts`: the buffers of a corked write, in order). */
+  private bytes(dir: Direction, parts: readonly Uint8Array[]): void {
+    if (this.state === 'detached' || parts.every((part) => part.length === 0)) return;
     const t = now();
     // Copy now: node:http and ws may reuse or slice the buffers they were given. Everything else waits
     // until the connection's own work (an echo, a response) has been written.
-    const bytes = Uint8Array.prototype.slice.call(chunk);
+    const bytes = this.slab.copy(parts);
     this.defer(() => {
       this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
       if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
@@ -313,6 +358,7 @@ export interface ProxyTapOptions {
 
 export class TapHub {
   private readonly taps = new WeakMap<Socket, ConnectionTap>();
+  private readonly slab = new CopySlab();
   private counter = 0;
   /** Sessions that watch every proxied connection (`/ws/tap?all=1`, `--target` only). */
   private readonly watchers = new Set<TapSession>();
@@ -389,7 +435,14 @@ export class TapHub {
   attach(socket: Socket): void {
     if (!this.enabled) return;
     const id = `c${++this.counter}`;
-    const tap = new ConnectionTap(id, socket, this.recorder, this.makeParser, (job) => this.defer(job));
+    const tap = new ConnectionTap(
+      id,
+      socket,
+      this.recorder,
+      this.makeParser,
+      (job) => this.defer(job),
+      this.slab,
+    );
     this.taps.set(socket, tap);
   }
 

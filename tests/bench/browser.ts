@@ -22,6 +22,7 @@ const FLOWS = [
   { slug: '06-http-vs-websocket', last: 'tally' },
 ] as const;
 const LOADS = 3;
+const AUTOPLAYS = 3;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 declare global {
@@ -99,32 +100,50 @@ export async function benchBrowser(): Promise<void> {
       for (let i = 0; i < LOADS; i++)
         loads.push(await timeTo(page, `${server.url}/#/en/${flow.slug}`, LESSON_READY));
       const first = median(loads);
-      await page.evaluate(() => (window.__longtasks = []));
-      await page.getByRole('combobox', { name: 'Speed' }).selectOption('16');
-      await page.getByRole('button', { name: 'Play', exact: true }).click();
-      await page.locator(`section[data-scenario][data-step-id="${flow.last}"]`).waitFor({ timeout: 30_000 });
-      await page.waitForTimeout(300);
-      const tasks = await page.evaluate(() => window.__longtasks);
-      const longest = tasks.length ? Math.max(...tasks) : 0;
+      // The longest task of each of AUTOPLAYS autoplays from a fresh load; the figure is their median.
+      const longestOfRuns: number[] = [];
+      let over50 = 0;
+      for (let i = 0; i < AUTOPLAYS; i++) {
+        if (i > 0) await timeTo(page, `${server.url}/#/en/${flow.slug}`, LESSON_READY);
+        await page.evaluate(() => (window.__longtasks = []));
+        await page.getByRole('combobox', { name: 'Speed' }).selectOption('16');
+        await page.getByRole('button', { name: 'Play', exact: true }).click();
+        await page
+          .locator(`section[data-scenario][data-step-id="${flow.last}"]`)
+          .waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(300);
+        const tasks = await page.evaluate(() => window.__longtasks);
+        longestOfRuns.push(tasks.length ? Math.max(...tasks) : 0);
+        over50 += tasks.filter((d) => d > 50).length;
+      }
+      const longest = median(longestOfRuns);
       worst = Math.max(worst, longest);
       rows.push([
         flow.slug,
         first.toFixed(0),
         (first / baseline).toFixed(2),
-        longest ? longest.toFixed(0) : '<50',
-        String(tasks.filter((d) => d > 50).length),
+        `${longest ? longest.toFixed(0) : '<50'} (${longestOfRuns.map((d) => (d ? d.toFixed(0) : '<50')).join(', ')})`,
+        String(over50),
       ]);
     }
-    const header = ['page', 'first usable (ms)', 'vs home', 'longest task at 16× (ms)', 'tasks > 50 ms'];
+    const header = [
+      'page',
+      'first usable (ms)',
+      'vs home',
+      `longest task at 16×, median (${AUTOPLAYS} runs)`,
+      'tasks > 50 ms',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-    console.log(`Chromium headless, median of ${LOADS} loads; long tasks observed while autoplaying at 16x`);
+    console.log(
+      `Chromium headless, median of ${LOADS} loads; longest task while autoplaying at 16x, median of ${AUTOPLAYS} autoplays`,
+    );
     console.log(line(header));
     for (const row of rows) console.log(line(row));
     console.log(
       worst > 50
-        ? `goal missed: a task took ${worst.toFixed(0)} ms (> 50 ms)`
-        : 'goal met: no task over 50 ms',
+        ? `goal missed: a lesson's median longest task is ${worst.toFixed(0)} ms (> 50 ms)`
+        : "goal met: every lesson's median longest task is under 50 ms",
     );
   } finally {
     await browser.close();

@@ -1,0 +1,77 @@
+/**
+ * The tap writes the JSON of its most frequent events by hand (server/sessions.ts eventJsonText); it
+ * must say exactly what JSON.stringify(toJson(...)) says, for the units the real parser makes.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { eventJsonText, toJson } from '../../server/sessions.ts';
+import { encodeFrame } from '../../src/lib/protocol/index.ts';
+import { eventFromJson, type TraceEvent } from '../../src/lib/trace/index.ts';
+import { createUnitParser } from '../../src/lib/trace/units.ts';
+
+const SEED = 20_261_129;
+
+function sameJson(event: TraceEvent, t: number): void {
+  const text = eventJsonText(event, t);
+  expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(toJson(event, t))));
+  // And the page reads it back as the event it was.
+  expect(eventFromJson(JSON.parse(text))).toEqual({ ...event, t });
+}
+
+describe('eventJsonText', () => {
+  it('matches toJson for bytes events and the units of any text or binary frames', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: 'grapheme', maxLength: 80 }).map((text) => new TextEncoder().encode(text)),
+            fc.uint8Array({ maxLength: 300 }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.string({ maxLength: 12 }),
+        (payloads, t, conn) => {
+          const parser = createUnitParser(conn);
+          // A 101 switches the parser to frames; then each payload as a masked client frame.
+          parser.push(
+            'c2s',
+            new TextEncoder().encode(
+              'GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+            ),
+            t,
+          );
+          parser.push(
+            's2c',
+            new TextEncoder().encode(
+              'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+            ),
+            t,
+          );
+          for (const [i, payload] of payloads.entries()) {
+            const opcode = i % 2 === 0 ? 0x1 : 0x2;
+            const bytes = encodeFrame({ opcode, payload, mask: Uint8Array.of(1, 2, 3, 4) });
+            const events: TraceEvent[] = [{ type: 'bytes', t, conn, dir: 'c2s', bytes }];
+            events.push(...parser.push('c2s', bytes, t));
+            expect(events.map((e) => e.type)).toEqual(['bytes', 'unit']);
+            for (const event of events) sameJson(event, t);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('matches toJson for HTTP units, units with an error and every other event', () => {
+    const parser = createUnitParser('c7');
+    const request = new TextEncoder().encode('GET /api/time?x="quoted"\\ HTTP/1.1\r\nHost: a\r\n\r\n');
+    const units = parser.push('c2s', request, 12.5);
+    const broken = createUnitParser('c8').push('c2s', new TextEncoder().encode('BLAH\r\n\r\n'), 3);
+    expect(broken[0]?.error).toBeDefined();
+    const others: TraceEvent[] = [
+      { type: 'conn.open', t: 1, conn: 'c7', client: '127.0.0.1:5', server: '127.0.0.1:6' },
+      { type: 'conn.close', t: 2, conn: 'c7', by: 'client', abnormal: true },
+    ];
+    for (const event of [...units, ...broken, ...others]) sameJson(event, 42.25);
+  });
+});
