@@ -10,12 +10,16 @@ import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
 import { benchCapture } from './capture.ts';
 
+import { benchClassroom } from './classroom.ts';
+
 const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
   ['http', benchHttp],
   ['server', benchServer],
   ['deflate', benchDeflate],
   ['proxy', benchProxy],
+
+  ['classroom', benchClassroom],
   ['browser', benchBrowser],
   ['capture', benchCapture],
 ];

@@ -51,7 +51,9 @@ function fdLimit(): number {
   }
 }
 
-async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; port: number }> {
+export async function startChild(
+  args: string[],
+): Promise<{ child: ChildProcess; url: string; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
