@@ -3,6 +3,7 @@
  * connection to the app (a target leg; or a client leg nothing served, such as one answered 502), what
  * kind of traffic it carries, and the events to draw for one of them.
  */
+import { parseHead, type HttpMessage } from '../../protocol/index.ts';
 import { legsOf, servedClientLegs } from '../../trace/legs';
 import type { Direction, TraceEvent, UnitEvent } from '../../trace/types';
 
@@ -30,8 +31,25 @@ export interface ConnectionRow {
   closedAt: number | undefined;
 }
 
-const REQUEST_LINE = /^(\S+) (\S+) HTTP\/\d\.\d$/;
-const STATUS_LINE = /^HTTP\/\d\.\d (\d{3})/;
+/**
+ * The head of each HTTP unit as the protocol reads it, once per unit (the list is recomputed as events
+ * arrive); only the head, since a unit may carry a body cut short or one streamed in later units.
+ */
+const heads = new WeakMap<UnitEvent, HttpMessage | null>();
+
+function headOf(unit: UnitEvent): HttpMessage | undefined {
+  let head = heads.get(unit);
+  if (head === undefined) {
+    const kind = unit.kind === 'http-request' ? 'request' : 'response';
+    try {
+      head = parseHead(unit.bytes, 0, { kind, maxHeaderBytes: unit.bytes.length + 1 })?.message ?? null;
+    } catch {
+      head = null; // bytes that are not an HTTP head: the unit carries the parser's error
+    }
+    heads.set(unit, head);
+  }
+  return head ?? undefined;
+}
 
 /** Every connection in order of opening, with what it carried. */
 export function listConnections(events: readonly TraceEvent[]): ConnectionRow[] {
@@ -81,17 +99,18 @@ export function listConnections(events: readonly TraceEvent[]): ConnectionRow[] 
 function countUnit(row: ConnectionRow, unit: UnitEvent): void {
   if (unit.error) row.errors++;
   if (unit.kind === 'http-request') {
-    const m = REQUEST_LINE.exec(unit.summary);
+    const request = headOf(unit);
     row.requests++;
-    if (m) {
-      row.method ??= m[1];
-      row.path ??= m[2];
-      if (!row.targets.includes(m[2]!)) row.targets.push(m[2]!);
+    if (request?.kind === 'request') {
+      row.method ??= request.method;
+      row.path ??= request.target;
+      if (!row.targets.includes(request.target)) row.targets.push(request.target);
     }
     if (row.kind === 'other') row.kind = 'http';
   } else if (unit.kind === 'http-response') {
-    const status = Number(STATUS_LINE.exec(unit.summary)?.[1] ?? NaN);
-    if (Number.isFinite(status) && (status >= 200 || status === 101)) row.status = status;
+    const response = headOf(unit);
+    const status = response?.kind === 'response' ? response.status : undefined;
+    if (status !== undefined && (status >= 200 || status === 101)) row.status = status;
     if (status === 101) row.kind = 'websocket';
     else if (row.kind === 'other') row.kind = 'http';
   } else if (unit.kind === 'sse-event') {

@@ -90,6 +90,25 @@ describe('listConnections', () => {
   });
 });
 
+describe('listConnections on an event stream', () => {
+  it('reads the status from the head alone while the events stream in', () => {
+    const events = connection(
+      'c1',
+      [
+        ['c2s', GET('/events')],
+        ['s2c', text('HTTP/1.1 200 OK\nContent-Type: text/event-stream\nTransfer-Encoding: chunked\n\n')],
+        ['s2c', text('f\ndata: hello\n\n\n')],
+        ['s2c', text('f\ndata: again\n\n\n')],
+      ],
+      {},
+      false,
+    );
+    expect(listConnections(events).map((r) => [r.kind, r.status, r.messages, r.path])).toEqual([
+      ['sse', 200, 2, '/events'],
+    ]);
+  });
+});
+
 describe('filterConnections', () => {
   it('matches any request path on a connection, and the kind', () => {
     const rows = listConnections(sample());
