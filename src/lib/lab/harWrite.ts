@@ -3,7 +3,7 @@
  * its response on each connection (HTTP/1.1 answers in request order, RFC 9112 section 9.3), the body
  * as the message carried it once chunked framing is removed, and after a 101 the WebSocket messages in
  * Chrome's `_webSocketMessages` (opcode, direction, time; text as text, binary as base64; a
- * permessage-deflate message inflated with its connection's context, src/lib/trace/deflated.ts), which the
+ * permessage-deflate message as the tap inflated it with its connection's context), which the
  * lab's importer (har.ts) reads back. HAR keeps no raw bytes and no control frames: a wirescope trace
  * keeps them all.
  *
@@ -20,7 +20,6 @@ import {
   parseHttpMessage,
   type HttpMessage,
 } from '../protocol/index.ts';
-import { deflatedConnection } from '../trace/deflated';
 import { servedClientLegs } from '../trace/legs';
 import type { Trace, UnitEvent } from '../trace/types';
 
@@ -142,11 +141,7 @@ function exchanges(trace: Trace): Exchange[] {
  * as text and binary as base64; control frames (ping, pong, close) are not messages and stay in the
  * wirescope trace only.
  */
-function wsMessages(
-  frames: UnitEvent[],
-  startedAt: number,
-  inflated: ReadonlyMap<UnitEvent, Uint8Array>,
-): HarWsMessage[] {
+function wsMessages(frames: UnitEvent[], startedAt: number): HarWsMessage[] {
   const out: HarWsMessage[] = [];
   const open: Partial<
     Record<UnitEvent['dir'], { opcode: number; compressed: boolean; parts: Uint8Array[] }>
@@ -170,7 +165,7 @@ function wsMessages(
     if (!frame.fin) continue;
     // A compressed message as its data, once inflated with the connection's context (as Chrome
     // records it); one that could not be inflated stays its bytes, marked.
-    const data = message.compressed ? inflated.get(unit) : concatBytes(message.parts);
+    const data = message.compressed ? unit.inflated : concatBytes(message.parts);
     const payload = data ?? concatBytes(message.parts);
     const asText = data !== undefined && message.opcode === 1 && isValidUtf8(payload);
     out.push({
@@ -245,8 +240,7 @@ export function traceToHar(trace: Trace, creatorVersion = '1'): Har {
       },
       connection: x.request.conn,
     };
-    const deflated = x.frames.length > 0 ? deflatedConnection(trace.events, x.request.conn) : undefined;
-    const messages = wsMessages(x.frames, trace.startedAt, deflated?.messages ?? new Map());
+    const messages = wsMessages(x.frames, trace.startedAt);
     if (messages.length > 0) entry._webSocketMessages = messages;
     entries.push(entry);
   }
