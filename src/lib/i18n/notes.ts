@@ -124,6 +124,23 @@ const en = {
     `HTTP: ${plural(p.httpConnections, 'connection')}, ${plural(p.httpRequests, 'request')}, ${p.httpBytes} bytes. ` +
     `WebSocket: ${plural(p.wsConnections, 'connection')}, ${plural(p.wsRequests, 'request')}, ${p.wsBytes} bytes`,
 
+  // --- Lesson 9, compression (RFC 7692) ---
+  deflateAgreed: (p: { response: string }) => `Agreed: ${p.response}. RSV1 now marks a compressed message`,
+  deflateDeclined: () => 'No Sec-WebSocket-Extensions in the 101: no compression, and RSV1 stays an error',
+  deflateInflated: (p: { bytes: number; text: string }) =>
+    `The server adds 00 00 ff ff to the ${p.bytes} bytes and inflates them: '${p.text}'`,
+  deflateFragments: () =>
+    'RSV1 on the first frame only; the ping and pong are not compressed. The server inflates both fragments as one message',
+  deflateMemory: (p: { plain: string; compressed: string }) =>
+    `Server memory per connection: ${p.plain} KiB plain, ${p.compressed} KiB compressed (npm run bench)`,
+  deflateEavesdropper: (p: { guess: string; bytes: number }) =>
+    `Eve guessed tok_${p.guess}. On wss:// an eavesdropper cannot read the frame, but sees its size: ${p.bytes} bytes`,
+  deflateOracleLeaks: (p: { right: number; wrong: number }) =>
+    `The right guess makes a ${p.right}-byte frame, a wrong one ${p.wrong}: the size gives the secret away`,
+  deflateOracleSilent: (p: { bytes: number }) =>
+    `Every guess makes a ${p.bytes}-byte frame: without context takeover, eve's message cannot refer back to the secret`,
+  // --- end of lesson 9 ---
+
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
   observedOpen: (p: { protocol: string; extensions: string }) =>
@@ -204,6 +221,22 @@ const ko: NoteTable = {
   tally: (p) =>
     `HTTP: 연결 ${p.httpConnections}개, 요청 ${p.httpRequests}번, ${p.httpBytes}바이트. ` +
     `WebSocket: 연결 ${p.wsConnections}개, 요청 ${p.wsRequests}번, ${p.wsBytes}바이트`,
+
+  // --- 9강, 압축 (RFC 7692) ---
+  deflateAgreed: (p) => `합의: ${p.response}. 이제 RSV1은 압축된 메시지를 뜻해요`,
+  deflateDeclined: () => '101에 Sec-WebSocket-Extensions가 없어요: 압축하지 않고, RSV1은 여전히 오류예요',
+  deflateInflated: (p) => `서버가 ${p.bytes}바이트 뒤에 00 00 ff ff를 붙여 압축을 풀어요: '${p.text}'`,
+  deflateFragments: () =>
+    'RSV1은 첫 프레임에만 있어요. 핑과 퐁은 압축하지 않아요. 서버는 두 조각을 메시지 하나로 모아 압축을 풀어요',
+  deflateMemory: (p) =>
+    `연결당 서버 메모리: 압축 없이 ${p.plain} KiB, 압축하면 ${p.compressed} KiB (npm run bench)`,
+  deflateEavesdropper: (p) =>
+    `eve의 추측은 tok_${p.guess}. wss://에서는 도청자가 프레임을 읽을 수 없지만 크기는 보여요: ${p.bytes}바이트`,
+  deflateOracleLeaks: (p) =>
+    `맞는 추측은 ${p.right}바이트, 틀린 추측은 ${p.wrong}바이트 프레임이 돼요: 크기가 비밀을 드러내요`,
+  deflateOracleSilent: (p) =>
+    `어떤 추측이든 ${p.bytes}바이트 프레임이에요: 컨텍스트를 유지하지 않으면 eve의 메시지가 비밀을 참조할 수 없어요`,
+  // --- 9강 끝 ---
 
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,

@@ -10,6 +10,7 @@ import openingHandshake from './opening-handshake/spec.ts';
 import frames from './frames/spec.ts';
 import closingHandshake from './closing-handshake/spec.ts';
 import httpVsWebsocket from './http-vs-websocket/spec.ts';
+import compression from './compression/spec.ts';
 
 export const SPECS: readonly ScenarioSpec[] = [
   requestResponse,
@@ -18,6 +19,7 @@ export const SPECS: readonly ScenarioSpec[] = [
   frames,
   closingHandshake,
   httpVsWebsocket,
+  compression,
 ];
 
 export function findSpec(id: string): ScenarioSpec | undefined {
