@@ -5,6 +5,7 @@
  * compressed frames, byte for byte the simulated ones.
  */
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { traceFromJson } from '../../src/lib/trace/json.ts';
 import type { UnitEvent } from '../../src/lib/trace/types.ts';
@@ -12,6 +13,11 @@ import type { UnitEvent } from '../../src/lib/trace/types.ts';
 const SLUG = '09-compression';
 const player = (page: Page) => page.locator('section[data-scenario]');
 const inspector = (page: Page) => page.getByRole('region', { name: 'Byte inspector', exact: true });
+const messages = (page: Page) =>
+  page.getByRole('listbox', { name: /^(Messages|메시지)$/ }).getByRole('option');
+/** A field of the inspector's field list (the hex view groups bytes under the same id). */
+const field = (region: ReturnType<Page['getByRole']>, id: string) =>
+  region.getByRole('list', { name: 'Fields' }).locator(`[data-field="${id}"]`);
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#/${hash}`);
@@ -34,11 +40,11 @@ test('compression: the third identical Hello is smaller than the first, and the 
     /6$/,
   ]);
   // The server's third echo: RSV1 set, four bytes of DEFLATE data, 'Hello' once inflated.
-  await page
-    .getByRole('option', { name: /^Text 'Hello'.*4 bytes/ })
-    .last()
-    .click();
-  const payload = inspector(page).locator('[data-field="payload"]');
+  await expect(messages(page).last()).toHaveAccessibleName(/^← /);
+  await messages(page).last().click();
+  // Bytes 2-5 on the wire (02 13 00 00), 'Hello' once inflated.
+  const payload = field(inspector(page), 'payload');
+  await expect(payload).toContainText('2–5');
   await expect(payload).toContainText('Hello');
   await payload.focus();
   await expect(inspector(page).locator('.explain')).toContainText('inflate to 5 bytes');
@@ -59,11 +65,8 @@ test('compression: a declined offer ends with plain frames', async ({ page }) =>
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(player(page)).toHaveAttribute('data-step-id', 'declined');
   await expect(page.getByRole('button', { name: 'Next step' })).toBeDisabled();
-  await page
-    .getByRole('option', { name: /^Text 'Hello'/ })
-    .last()
-    .click();
-  await expect(inspector(page).locator('[data-field="payload"]')).toContainText('Hello');
+  await messages(page).last().click();
+  await expect(field(inspector(page), 'payload')).toContainText('Hello');
   await expect(page.getByRole('option', { name: /RSV1/ })).toHaveCount(0);
 });
 
@@ -121,6 +124,30 @@ test('compression: the live run shows the browser’s offer, the server’s answ
   const live = page.getByRole('listbox', { name: /Live .*: Messages/ }).getByRole('option');
   await live.filter({ hasText: /Hello/ }).last().click();
   const liveInspector = page.getByRole('region', { name: /Live .*: Byte inspector/ });
-  await expect(liveInspector.locator('[data-field="payload"]')).toContainText('Hello');
+  await expect(field(liveInspector, 'payload')).toContainText('Hello');
   await expect(liveInspector.locator('[data-field="fault"]')).toHaveCount(0);
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`compression: no serious axe violations in its panels and inspector (${theme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+    const found: string[] = [];
+    // The steps with a panel beside the diagram: parameters, the four bytes, copies, memory, the oracle.
+    for (const [lang, step] of [
+      ['en', 2],
+      ['en', 4],
+      ['ko', 6],
+      ['en', 8],
+      ['ko', 11],
+    ] as const) {
+      await open(page, `${lang}/${SLUG}/${step}`);
+      await messages(page).last().click();
+      const results = await new AxeBuilder({ page }).include('section[data-scenario]').analyze();
+      for (const v of results.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical')
+          found.push(`${lang}/${step} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+}

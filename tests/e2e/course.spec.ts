@@ -12,6 +12,7 @@ const LESSONS = [
   { slug: '04-frames', en: 'Frames', ko: '프레임' },
   { slug: '05-closing-handshake', en: 'The closing handshake', ko: '닫는 핸드셰이크' },
   { slug: '06-http-vs-websocket', en: 'HTTP versus WebSocket', ko: 'HTTP와 WebSocket 비교' },
+  { slug: '09-compression', en: 'Compression', ko: '압축' },
 ] as const;
 
 let errors: string[] = [];
@@ -59,7 +60,7 @@ test('the home page lists every lesson by title with its summary and progress', 
   await page.goto('/#/en/');
   await expect(page.getByRole('heading', { level: 1, name: 'wirescope' })).toBeVisible();
   const list = page.getByRole('region', { name: 'Lessons' }).getByRole('listitem');
-  await expect(list).toHaveCount(6);
+  await expect(list).toHaveCount(LESSONS.length);
   for (const lesson of LESSONS) await expect(page.getByRole('link', { name: lesson.en })).toBeVisible();
   await expect(list.first()).toContainText('HTTP only ever answers');
   await expect(list.first()).toContainText('Not started');

@@ -15,6 +15,7 @@ const FLOWS = [
   { slug: '04-frames', steps: 12, last: 'your-message' },
   { slug: '05-closing-handshake', steps: 6, last: 'closed' },
   { slug: '06-http-vs-websocket', steps: 7, last: 'tally' },
+  { slug: '09-compression', steps: 11, last: 'oracle' },
 ] as const;
 
 const player = (page: Page) => page.locator('section[data-scenario]');
