@@ -153,7 +153,7 @@ describe('validateLessons rejects', () => {
       .at(-1)!;
     const scenario = /^scenario: (\S+)$/m.exec(real[`lessons/${last}/en.md`]!)![1]!;
     const files = Object.fromEntries(Object.entries(real).filter(([path]) => !path.includes(`/${last}/`)));
-    const first = findScenario(scenario)!.spec.steps[0];
+    const first = findSpec(scenario)!.steps[0];
     expect(problemsOf(files)).toContain(
       `lessons/ [step: ${first}]: no lesson narrates scenario "${scenario}"`,
     );
