@@ -73,7 +73,7 @@ test('compression: a declined offer ends with plain frames', async ({ page }) =>
 test('compression: a right guess makes eve’s frame one byte smaller, in Korean', async ({ page }) => {
   await open(page, `ko/${SLUG}/10`);
   await expect(player(page)).toHaveAttribute('data-step-id', 'guess');
-  await page.getByRole('button', { name: 'eve의 추측 tok_k' }).click();
+  await page.getByRole('button', { name: '이브의 추측 tok_k' }).click();
   await page.keyboard.press('ArrowRight');
   await expect(player(page)).toHaveAttribute('data-step-id', 'oracle');
   const table = page.getByRole('table', { name: /도청자가 보는 것/ });
@@ -130,6 +130,7 @@ test('compression: the live run shows the browser’s offer, the server’s answ
 
 for (const theme of ['light', 'dark'] as const) {
   test(`compression: no serious axe violations in its panels and inspector (${theme})`, async ({ page }) => {
+    test.setTimeout(180_000);
     await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
     const found: string[] = [];
     // The steps with a panel beside the diagram: parameters, the four bytes, copies, memory, the oracle.

@@ -180,6 +180,20 @@ const TOKENS = [
   'IPv4',
   'IPv6',
   'DNS',
+  // Compression (RFC 7692, RFC 1951): units, the library and formats, RFC 1951's field names, the
+  // attacks' names, the WebSocket attribute, a key's prefix in the lesson's example.
+  'KiB',
+  'GiB',
+  'CPU',
+  'zlib',
+  'gzip',
+  'zip',
+  'BFINAL',
+  'BTYPE',
+  'CRIME',
+  'BREACH',
+  'extensions',
+  'tok',
 ];
 
 export interface EnglishFinding {
@@ -207,7 +221,8 @@ export async function findEnglish(page: Page, root = 'body'): Promise<EnglishFin
           .replace(/[A-Za-z0-9+/]{16,}={0,2}/g, ' ')
           // A header field's name is protocol text whatever it is ("헤더 필드 User-Agent").
           .replace(/(헤더|트레일러) 필드 \S+/g, ' ')
-          // Command-line flags and file names.
+          // Commands, command-line flags and file names.
+          .replace(/\bnpm run [\w:-]+/g, ' ')
           .replace(/--[a-z][a-z-]*|[\w.-]*\.(json|jsonl|har|pcap|pcapng|md|ts)\b/g, ' ')
           .replace(/https?:\/\/\S+|#\/\S+|\/[\w./?=&%-]+/g, ' ')
           .replace(/0x[0-9a-f]+/gi, ' ')

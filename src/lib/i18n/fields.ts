@@ -196,6 +196,8 @@ export function fieldNote(field: FieldFacts, lang: Lang): string | undefined {
       ? `DEFLATE 데이터 ${field.compressedLength}바이트가 ${field.inflatedLength}바이트로 풀려요. 보낸 쪽이 끝의 00 00 ff ff를 떼었고 받는 쪽이 다시 붙여요(RFC 7692 7.2절)`
       : `DEFLATE 데이터 ${field.compressedLength}바이트: 앞 프레임들과 함께여야 풀 수 있어요`;
   }
+  if (field.id === 'fin-rsv-opcode' && field.compressed)
+    return field.note.replace('(RSV1: per-message compressed)', '(RSV1: 메시지 단위 압축)');
   if (field.id === 'payload' && field.note.startsWith('unmasked: '))
     return `마스킹을 풀면: ${field.note.slice('unmasked: '.length)}`;
   // Protocol tokens (FIN=1 RSV=000 opcode=0x1, GET /chat HTTP/1.1, Content-Length: 5) read the same in Korean.

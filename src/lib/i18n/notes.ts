@@ -229,13 +229,13 @@ const ko: NoteTable = {
   deflateFragments: () =>
     'RSV1은 첫 프레임에만 있어요. 핑과 퐁은 압축하지 않아요. 서버는 두 조각을 메시지 하나로 모아 압축을 풀어요',
   deflateMemory: (p) =>
-    `연결당 서버 메모리: 압축 없이 ${p.plain} KiB, 압축하면 ${p.compressed} KiB (npm run bench)`,
+    `연결당 서버 메모리: 압축 없이 ${p.plain} KiB, 압축하면 ${p.compressed} KiB (벤치마크로 잰 값)`,
   deflateEavesdropper: (p) =>
-    `eve의 추측은 tok_${p.guess}. wss://에서는 도청자가 프레임을 읽을 수 없지만 크기는 보여요: ${p.bytes}바이트`,
+    `이브의 추측은 tok_${p.guess}. wss://에서는 도청자가 프레임을 읽을 수 없지만 크기는 보여요: ${p.bytes}바이트`,
   deflateOracleLeaks: (p) =>
     `맞는 추측은 ${p.right}바이트, 틀린 추측은 ${p.wrong}바이트 프레임이 돼요: 크기가 비밀을 드러내요`,
   deflateOracleSilent: (p) =>
-    `어떤 추측이든 ${p.bytes}바이트 프레임이에요: 컨텍스트를 유지하지 않으면 eve의 메시지가 비밀을 참조할 수 없어요`,
+    `어떤 추측이든 ${p.bytes}바이트 프레임이에요: 컨텍스트를 유지하지 않으면 이브의 메시지가 비밀을 참조할 수 없어요`,
   // --- 9강 끝 ---
 
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,

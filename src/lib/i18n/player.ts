@@ -268,7 +268,7 @@ const ko: PlayerStrings = {
     takeoverRow: '컨텍스트 유지',
     noTakeoverRow: '컨텍스트 유지 안 함',
     windowRow: '1 KiB 윈도',
-    oracle: '도청자가 보는 것: 추측마다 달라지는 eve 메시지의 크기',
+    oracle: '도청자가 보는 것: 추측마다 달라지는 이브 메시지의 크기',
     right: (guess) => `${guess} (정답)`,
   },
   // --- 9강 끝 ---
@@ -305,8 +305,8 @@ const ko: PlayerStrings = {
     takeover: '서버가 컨텍스트 유지',
     'no-takeover': '컨텍스트 유지 안 함',
     declined: '서버가 거절',
-    'wrong-guess': 'eve의 추측 tok_a',
-    'right-guess': 'eve의 추측 tok_k',
+    'wrong-guess': '이브의 추측 tok_a',
+    'right-guess': '이브의 추측 tok_k',
   },
 };
 

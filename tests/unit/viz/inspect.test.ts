@@ -94,6 +94,14 @@ describe('inspect', () => {
       expect(payload.cells.map((c) => c.hex).join(' ')).toBe('f2 00 11 00 00');
       expect(payload.note).toContain('5 bytes of DEFLATE data inflate to 5 bytes');
       expect(view.bits!.find((b) => b.id === 'rsv1')!.meaning).toBe('per-message compressed (RFC 7692)');
+      const ko = inspect(
+        'ws-frame',
+        second,
+        annotate('ws-frame', second, { deflate: true, inflated: hello }),
+        'ko',
+      );
+      expect(ko.fields[0]!.note).toBe('FIN=1 RSV=100 (RSV1: 메시지 단위 압축) opcode=0x1 (text)');
+      expect(ko.fields.find((f) => f.id === 'payload')!.note).toContain('DEFLATE 데이터 5바이트가 5바이트로');
     });
 
     it('a first fragment is compressed but not inflated on its own; a plain frame stays plain', () => {
