@@ -49,12 +49,17 @@ export function validateLessons(files: Record<string, string>): Validation {
     else numbered.push({ folder, number: Number(match[1]) });
   }
   numbered.sort((a, b) => a.number - b.number || a.folder.localeCompare(b.folder));
+  // Each number is a lesson's fixed place in the course, so a later lesson may be written before an
+  // earlier one: the numbers start at 01 and each is used once, but may leave a place free.
+  const nn = (n: number) => String(n).padStart(2, '0');
   numbered.forEach(({ folder, number }, index) => {
-    const expected = index + 1;
-    if (number !== expected)
+    const before = numbered[index - 1];
+    if (index === 0 && number !== 1)
+      problems.push({ file: `lessons/${folder}`, message: `numbering must start at 01, found ${nn(number)}` });
+    if (before?.number === number)
       problems.push({
         file: `lessons/${folder}`,
-        message: `numbering gap or duplicate: expected ${String(expected).padStart(2, '0')}, found ${String(number).padStart(2, '0')}`,
+        message: `numbering duplicate: ${nn(number)} is also lessons/${before.folder}`,
       });
   });
 
