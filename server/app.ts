@@ -18,8 +18,9 @@ import { startFrontDoor, type FrontDoor } from './proxy/frontDoor.ts';
 import { parseTarget, type TargetAddress } from './proxy/route.ts';
 import { sendText } from './http-util.ts';
 import { type ServerOptions, withDefaults } from './options.ts';
+import type { Backplane } from './cluster/backplane.ts';
 import { Recorder } from './record.ts';
-import { handleApi } from './routes/api.ts';
+import { handleApi, nodeStats } from './routes/api.ts';
 import { PendingPolls } from './routes/poll.ts';
 import { SessionRegistry } from './sessions.ts';
 import { createStaticHandler } from './static.ts';
@@ -109,7 +110,14 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     socket.end(serializeResponse(errorResponse(clientErrorStatus(error.code), '')));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
+    const cluster = ctx.cluster;
+    if (!cluster) return void handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
+    // The socket does not flow until ws takes it, so nothing is read while the cluster is asked.
+    socket.on('error', () => socket.destroy());
+    void cluster
+      .prepare(requestUrl(req))
+      .catch(() => undefined)
+      .then(() => handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown));
   });
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
@@ -126,6 +134,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     const socketPath = WEBSOCKET_PATHS.has(url.pathname);
     const ours = url.pathname === '/healthz' || url.pathname.startsWith('/api/') || socketPath;
     if (next && !ours) return next();
+    await ctx.cluster?.prepare(url).catch(() => undefined);
     ctx.tap.assign(req.socket, url.searchParams.get(SESSION_PARAM));
     const refused = ctx.admission.refusal(req.socket);
     if (refused) {
@@ -162,6 +171,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     ctx.sockets.terminateAll();
     for (const socket of open) socket.destroy();
     ctx.tap.drain();
+    await ctx.cluster?.close();
     await recorder?.close();
   };
 
@@ -236,12 +246,29 @@ function urlOf(host: string, port: number): string {
 export async function startServer(partial: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const options = withDefaults(partial);
   if (options.target !== undefined) return startInspector(options, parseTarget(options.target));
+  // Redis must answer before this node listens: a clear error and no half-joined node otherwise.
+  const cluster = options.backplane ? await import('./cluster/index.ts') : undefined;
+  const backplane: Backplane | undefined = await cluster?.Backplane.connect(options.backplane!);
   const server = createHttpServer(options);
   const demo = attachDemo(server, options);
   server.on('request', (req, res) => {
     demo.onRequest(req, res).catch(() => res.destroy());
   });
-  const port = await listen(server, options.port, options.host);
+  if (cluster && backplane) {
+    try {
+      await cluster.joinCluster(demo.ctx, backplane, cluster.nodeName(options), () => nodeStats(demo.ctx));
+    } catch (error) {
+      await backplane.close();
+      throw error;
+    }
+  }
+  let port: number;
+  try {
+    port = await listen(server, options.port, options.host);
+  } catch (error) {
+    await demo.ctx.cluster?.close();
+    throw error;
+  }
   return {
     url: urlOf(options.host, port),
     port,

@@ -26,6 +26,18 @@ const SPECS: OptionSpec[] = [
   { key: 'staticDir', flag: 'static', kind: 'string', help: 'directory of the built app (default dist/)' },
   { key: 'record', flag: 'record', kind: 'string', help: 'append every trace event to FILE as JSON lines' },
   { key: 'tap', flag: 'tap', kind: 'bool', help: 'capture bytes for tap sessions (on|off)' },
+  {
+    key: 'backplane',
+    flag: 'backplane',
+    kind: 'string',
+    help: 'redis://HOST:PORT: join the nodes that share this Redis',
+  },
+  {
+    key: 'node',
+    flag: 'node',
+    kind: 'string',
+    help: "this node's name in a cluster (default HOSTNAME-PORT)",
+  },
   { key: 'maxMessageBytes', flag: 'max-message-bytes', kind: 'int', help: 'WebSocket message limit (1009)' },
   { key: 'maxFragments', flag: 'max-fragments', kind: 'int', help: 'frames per fragmented message (1008)' },
   {

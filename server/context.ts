@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { SESSION_PARAM } from '../src/lib/trace/index.ts';
 import type { Admission } from './admission.ts';
+import type { ClusterHooks } from './cluster/types.ts';
 import type { ServerOptions } from './options.ts';
 import type { PendingPolls } from './routes/poll.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -25,6 +26,8 @@ export interface ServerContext {
   closing: boolean;
   /** '' normally; OWN_PREFIX in front of an app, where every path of ours starts with it. */
   prefix: string;
+  /** Set when this node shares a backplane with others (`--backplane`): see server/cluster. */
+  cluster?: ClusterHooks;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface ServerContext {
 export function sessionKey(ctx: ServerContext, url: URL): string | undefined {
   const id = url.searchParams.get(SESSION_PARAM);
   if (id === null || id === '') return '';
-  return ctx.sessions.get(id) ? id : undefined;
+  return ctx.sessions.get(id) || ctx.cluster?.hasSession(id) ? id : undefined;
 }
 
 export function streamFor(ctx: ServerContext, url: URL): EventStream | undefined {

@@ -18,6 +18,10 @@ export interface ServerOptions {
   record: string | undefined;
   /** Capture bytes at all (off: no session ever sees traffic; for comparison in the benchmark). */
   tap: boolean;
+  /** redis:// URL of the Redis this node shares with the other nodes of a cluster; none: one process. */
+  backplane: string | undefined;
+  /** This node's name in the cluster (default HOSTNAME-PORT). */
+  node: string | undefined;
 
   /** Largest WebSocket message (and frame payload); beyond it the connection fails with 1009. */
   maxMessageBytes: number;
@@ -88,6 +92,8 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   staticDir: undefined,
   record: undefined,
   tap: true,
+  backplane: undefined,
+  node: undefined,
   maxMessageBytes: 64 * 1024,
   maxFragments: 128,
   deflateWindowBits: 15,

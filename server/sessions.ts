@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { JsonTraceEvent, TapServerMessage, TraceEvent } from '../src/lib/trace/index.ts';
+import type { ClusterStatus, JsonTraceEvent, TapServerMessage, TraceEvent } from '../src/lib/trace/index.ts';
 
 /** A trace event stamped with epoch milliseconds; each consumer makes `t` relative to its own start. */
 export type TimedEvent = TraceEvent;
@@ -86,14 +86,28 @@ export class TapSession {
     this.startedAt = scope.startedAt ?? Date.now();
   }
 
-  hello(): TapServerMessage {
+  /** In a cluster, `cluster` names this node and the backplane's state. */
+  hello(cluster?: ClusterStatus): TapServerMessage {
     return {
       type: 'hello',
       session: this.id,
       startedAt: this.startedAt,
       ...(this.scope.all ? { all: true } : {}),
       ...(this.scope.target ? { target: this.scope.target } : {}),
+      ...(cluster ? { cluster } : {}),
     };
+  }
+
+  /** A message outside the event batches (the cluster's status), sent at once. */
+  notify(message: TapServerMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.send(message);
+  }
+
+  /** Events lost before they reached this node (another node could not forward them). */
+  addDropped(count: number): void {
+    if (count <= 0) return;
+    this.dropped += count;
+    this.scheduleFlush();
   }
 
   /** Takes an event whose `t` is epoch milliseconds. */

@@ -4,6 +4,10 @@
  * {id (monotonic), sentAt (server epoch ms), payload}; short polls, long polls, SSE and WebSocket push
  * all read the same stream, so the lab compares the transports on identical data. A bounded history
  * serves `since=ID` and SSE's Last-Event-ID resends.
+ *
+ * Nodes that share a backplane (server/cluster) share each stream through a StreamLink: ids are given
+ * cluster-wide, every event reaches every node's subscribers, controls reach every node, and the
+ * history lives in Redis. Without a link (one process) the stream is this process's alone.
  */
 
 export interface StreamEvent {
@@ -28,6 +32,30 @@ export interface StreamStatus {
   subscribers: number;
 }
 
+/** A change to a stream's generator or faults, from whichever node was asked. */
+export type StreamControl =
+  | { op: 'start'; settings: GeneratorSettings }
+  | { op: 'pause' }
+  | { op: 'resume' }
+  | { op: 'stop' }
+  | { op: 'faults'; addLatencyMs?: number; cutAll?: boolean };
+
+/** The generator's state, as kept where every node can read it. */
+export interface GeneratorState {
+  state: StreamStatus['state'];
+  settings: GeneratorSettings;
+  addLatencyMs: number;
+}
+
+/** How a stream reaches the other nodes (server/cluster/streams.ts). */
+export interface StreamLink {
+  /** Gives the event an id cluster-wide; it reaches every node's subscribers (this node's too). */
+  publish(payload: string): Promise<StreamEvent>;
+  /** Applies the control on every node; the generator ticks only on the node that was asked to start. */
+  control(control: StreamControl): Promise<void>;
+  dispose(): void;
+}
+
 type Listener = (event: StreamEvent) => void;
 
 /** A contender connection: how to hand it an event and how to cut it (fault injection, shutdown). */
@@ -50,8 +78,15 @@ export class EventStream {
   private emittedThisRun = 0;
   private addLatencyMs = 0;
   private readonly subscribers = new Set<Subscriber>();
+  /** Whether this node ticks the generator (in a cluster, the node that was asked to start it). */
+  private runsHere = false;
+  private link: StreamLink | undefined;
 
   constructor(private readonly historySize: number) {}
+
+  setLink(link: StreamLink): void {
+    this.link = link;
+  }
 
   status(): StreamStatus {
     return {
@@ -72,38 +107,98 @@ export class EventStream {
     return this.addLatencyMs;
   }
 
-  start(settings: GeneratorSettings): void {
-    this.stopTimer();
-    this.settings = settings;
-    this.filler = 'x'.repeat(settings.payloadBytes);
-    this.state = 'running';
-    this.startTimer();
+  /** Starts, pauses, resumes or stops the generator, or applies a fault: on every node of a cluster. */
+  async control(control: StreamControl): Promise<void> {
+    if (this.link) await this.link.control(control);
+    else this.apply(control, true);
   }
 
-  pause(): void {
-    if (this.state !== 'running') return;
-    this.stopTimer();
-    this.state = 'paused';
+  /** Applies a control here; `here`: this node ticks the generator it starts. */
+  apply(control: StreamControl, here: boolean): void {
+    switch (control.op) {
+      case 'start':
+        this.stopTimer();
+        this.settings = control.settings;
+        this.filler = 'x'.repeat(control.settings.payloadBytes);
+        this.state = 'running';
+        this.runsHere = here;
+        if (here) this.startTimer();
+        break;
+      case 'pause':
+        if (this.state !== 'running') return;
+        this.stopTimer();
+        this.state = 'paused';
+        break;
+      case 'resume':
+        if (this.state !== 'paused') return;
+        this.state = 'running';
+        if (this.runsHere) this.startTimer();
+        break;
+      case 'stop':
+        this.stopTimer();
+        this.state = 'stopped';
+        this.runsHere = false;
+        break;
+      case 'faults':
+        this.applyFaults(control);
+        break;
+    }
   }
 
-  resume(): void {
-    if (this.state !== 'paused') return;
-    this.state = 'running';
-    this.startTimer();
+  generatorState(): GeneratorState {
+    return { state: this.state, settings: this.settings, addLatencyMs: this.addLatencyMs };
   }
 
-  stop(): void {
-    this.stopTimer();
-    this.state = 'stopped';
+  /** Takes the state another node wrote (a node joining, or back after the backplane was lost). */
+  restore(saved: GeneratorState, here: boolean): void {
+    const same =
+      saved.state === this.state &&
+      here === this.runsHere &&
+      saved.settings.rate === this.settings.rate &&
+      saved.settings.payloadBytes === this.settings.payloadBytes;
+    this.addLatencyMs = saved.addLatencyMs;
+    if (same) return;
+    this.apply({ op: 'start', settings: saved.settings }, here);
+    if (saved.state !== 'running') this.apply({ op: saved.state === 'paused' ? 'pause' : 'stop' }, here);
   }
 
   /** One event with the given payload, from the generator or from a publish request. */
-  publish(payload: string): StreamEvent {
+  publish(payload: string): Promise<StreamEvent> {
+    return this.link ? this.link.publish(payload) : Promise.resolve(this.append(payload));
+  }
+
+  /** Gives the event the next id of this node and delivers it (one process, or a node on its own). */
+  append(payload: string): StreamEvent {
     const event = { id: ++this.lastId, sentAt: Date.now(), payload };
     this.history.push(event);
     if (this.history.length > this.historySize) this.history.shift();
     for (const subscriber of this.subscribers) this.deliverLater(subscriber, event);
     return event;
+  }
+
+  /**
+   * An event from the backplane. A newer one is kept and delivered; an older one missing here (given
+   * out while this node was cut off) goes into the history for resends but is not pushed again.
+   */
+  ingest(event: StreamEvent): void {
+    if (event.id > this.lastId) {
+      this.lastId = event.id;
+      this.history.push(event);
+      if (this.history.length > this.historySize) this.history.shift();
+      for (const subscriber of this.subscribers) this.deliverLater(subscriber, event);
+      return;
+    }
+    let at = this.history.length;
+    while (at > 0 && this.history[at - 1]!.id > event.id) at--;
+    if (at > 0 && this.history[at - 1]!.id === event.id) return;
+    if (at === 0 && this.history.length >= this.historySize) return;
+    this.history.splice(at, 0, event);
+    if (this.history.length > this.historySize) this.history.shift();
+  }
+
+  /** The history, oldest first (what a restarted backplane is given back). */
+  kept(): readonly StreamEvent[] {
+    return this.history;
   }
 
   /** Events after `id` still in the history, oldest first. */
@@ -119,7 +214,7 @@ export class EventStream {
   }
 
   /** Lab faults: delay every delivery, or cut every contender connection as a network failure would. */
-  applyFaults(faults: { addLatencyMs?: number; cutAll?: boolean }): void {
+  private applyFaults(faults: { addLatencyMs?: number; cutAll?: boolean }): void {
     if (faults.addLatencyMs !== undefined) this.addLatencyMs = faults.addLatencyMs;
     if (faults.cutAll) for (const subscriber of [...this.subscribers]) subscriber.cut();
   }
@@ -132,6 +227,7 @@ export class EventStream {
 
   dispose(): void {
     this.stopTimer();
+    this.link?.dispose();
     for (const subscriber of [...this.subscribers]) subscriber.cut();
   }
 
@@ -158,7 +254,11 @@ export class EventStream {
     const due = Math.floor(((performance.now() - this.runningSince) * this.settings.rate) / 1000);
     // After a stall (a busy event loop) catch up by at most one second's worth, not an unbounded burst.
     const count = Math.min(due - this.emittedThisRun, this.settings.rate);
-    for (let i = 0; i < count; i++) this.publish(this.filler);
+    for (let i = 0; i < count; i++) {
+      // In a cluster the publishes go out in order on one connection, so ids follow the ticks.
+      if (this.link) this.link.publish(this.filler).catch(() => undefined);
+      else this.append(this.filler);
+    }
     this.emittedThisRun = due;
   }
 }
@@ -166,20 +266,32 @@ export class EventStream {
 /** Streams by session id; '' is the public stream. Bounded by the session cap plus one. */
 export class StreamHub {
   private readonly streams = new Map<string, EventStream>();
+  private linker: ((key: string, stream: EventStream) => StreamLink) | undefined;
 
   constructor(private readonly historySize: number) {}
+
+  /** In a cluster: every stream, from now on, is shared through the link this makes. */
+  useLink(linker: (key: string, stream: EventStream) => StreamLink): void {
+    this.linker = linker;
+  }
 
   get(key: string): EventStream {
     let stream = this.streams.get(key);
     if (!stream) {
       stream = new EventStream(this.historySize);
       this.streams.set(key, stream);
+      if (this.linker) stream.setLink(this.linker(key, stream));
     }
     return stream;
   }
 
+  has(key: string): boolean {
+    return this.streams.has(key);
+  }
+
   drop(key: string): void {
-    this.streams.get(key)?.dispose();
+    const stream = this.streams.get(key);
+    stream?.dispose();
     this.streams.delete(key);
   }
 

@@ -17,7 +17,13 @@ import type { Socket } from 'node:net';
 import { renderNote, type NoteKey, type NoteParamRecord, type NoteParams } from '../src/lib/i18n/notes.ts';
 import type { Direction, Peer, ProxyLeg, TraceEvent, UnitEvent } from '../src/lib/trace/index.ts';
 import type { Recorder } from './record.ts';
-import type { SessionRegistry, TapSession } from './sessions.ts';
+import type { SessionRegistry } from './sessions.ts';
+
+/** Where a watched connection's events go: its session here, or (in a cluster) the node that owns it. */
+export interface TapSink {
+  readonly id: string;
+  push(event: TraceEvent): void;
+}
 
 /** Turns one connection's byte streams into parsed units (HTTP messages, WebSocket frames). */
 export interface UnitParser {
@@ -85,7 +91,7 @@ export class CopySlab {
 class ConnectionTap {
   /** pending: no request yet; watched: a session or the recorder wants events; detached: no one does. */
   private state: 'pending' | 'watched' | 'detached' = 'pending';
-  private session: TapSession | undefined;
+  private session: TapSink | undefined;
   private held: TraceEvent[] = [];
   private parser: UnitParser | undefined;
   private finFrom: 'client' | 'server' | undefined;
@@ -101,6 +107,8 @@ class ConnectionTap {
     /** Runs work after the current I/O callback, in capture order (see TapHub.defer). */
     private readonly defer: (job: () => void) => void,
     private readonly slab: CopySlab,
+    /** In a cluster, the node stamped on every event. */
+    private readonly node: string | undefined,
   ) {
     this.parser = makeParser(id);
     this.wrap();
@@ -217,6 +225,7 @@ class ConnectionTap {
   }
 
   private emit(event: TraceEvent): void {
+    if (this.node !== undefined) event.node = this.node;
     this.recorder?.write(event);
     if (this.state === 'pending') {
       if (this.held.length < MAX_HELD_EVENTS) this.held.push(event);
@@ -226,7 +235,7 @@ class ConnectionTap {
   }
 
   /** The first request on the connection decides who watches it; later requests change nothing. */
-  assign(session: TapSession | undefined): void {
+  assign(session: TapSink | undefined): void {
     if (this.state !== 'pending') return;
     this.session = session;
     if (session) for (const event of this.held) session.push(event);
@@ -363,6 +372,9 @@ export class TapHub {
   /** Sessions that watch every proxied connection (`/ws/tap?all=1`, `--target` only). */
   private readonly watchers = new Set<TapSession>();
   private readonly backlog: Backlog;
+  /** In a cluster: this node's name, and the sessions other nodes own. */
+  private node: string | undefined;
+  private remote: ((id: string) => TapSink | undefined) | undefined;
 
   constructor(
     private readonly sessions: SessionRegistry,
@@ -431,10 +443,20 @@ export class TapHub {
     for (const job of jobs) job();
   }
 
+  /**
+   * Joins a cluster: events name this node, connection ids are unique across nodes ("a/c1"), and a
+   * connection whose session lives on another node is forwarded there.
+   */
+  useCluster(node: string, remote: (id: string) => TapSink | undefined): void {
+    this.node = node;
+    this.remote = remote;
+  }
+
   /** Call from the HTTP server's 'connection' event. */
   attach(socket: Socket): void {
     if (!this.enabled) return;
-    const id = `c${++this.counter}`;
+    const n = ++this.counter;
+    const id = this.node === undefined ? `c${n}` : `${this.node}/c${n}`;
     const tap = new ConnectionTap(
       id,
       socket,
@@ -442,13 +464,16 @@ export class TapHub {
       this.makeParser,
       (job) => this.defer(job),
       this.slab,
+      this.node,
     );
     this.taps.set(socket, tap);
   }
 
   /** Call for each request (or upgrade) with its `session` query value. */
   assign(socket: Socket, sessionId: string | null): void {
-    this.taps.get(socket)?.assign(this.sessions.get(sessionId));
+    const tap = this.taps.get(socket);
+    if (!tap) return;
+    tap.assign(this.sessions.get(sessionId) ?? (sessionId ? this.remote?.(sessionId) : undefined));
   }
 
   expectReplay(socket: Socket, head: Buffer): void {

@@ -3,10 +3,11 @@
  * and the control API that lets a lesson make the server act on a named echo socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidCloseCode } from '../../src/lib/protocol/close.ts';
 import { type ServerContext, sessionKey, streamFor } from '../context.ts';
-import { BodyError, readJsonObject, sendJson } from '../http-util.ts';
+import { BodyError, readJsonObject, sendJson, sendText } from '../http-util.ts';
 import type { EventStream } from '../stream.ts';
+import { SOCKET_ACTIONS, type SocketAction } from '../ws/controls.ts';
+import type { NodeStats } from '../cluster/types.ts';
 import { handleSse } from './sse.ts';
 
 type Handler = (
@@ -46,34 +47,53 @@ function withStream(
 function streamControl(action: 'pause' | 'resume' | 'stop'): Route {
   return {
     method: 'POST',
-    handle: withStream((_ctx, _req, res, _url, stream) => {
-      stream[action]();
+    handle: withStream(async (_ctx, _req, res, _url, stream) => {
+      await stream.control({ op: action });
       sendJson(res, 200, stream.status());
     }),
   };
 }
 
-/** The control API: the server acts on one of the session's named echo sockets. */
-function socketControl(
-  act: (ws: import('ws').WebSocket, body: Record<string, unknown>, url: URL) => string | void,
-): Route {
+/**
+ * The control API: the server acts on one of the session's named echo sockets, on this node or, in a
+ * cluster, on whichever node holds it.
+ */
+function socketControl(action: SocketAction): Route {
   return {
     method: 'POST',
     handle: async (ctx, req, res, url) => {
       const session = sessionKey(ctx, url);
       const name = url.searchParams.get('name');
-      const ws = session === undefined || !name ? undefined : ctx.sockets.find(session, name);
-      if (!ws) return sendJson(res, 404, { error: 'no open socket with that name in this session' });
-      const problem = act(ws, await readJsonObject(req, ctx.options.maxBodyBytes), url);
-      if (problem) return sendJson(res, 400, { error: problem });
+      if (session === undefined || !name) return sendJson(res, 404, { error: NO_SUCH_SOCKET });
+      const ws = ctx.sockets.find(session, name);
+      if (!ws && !ctx.cluster) return sendJson(res, 404, { error: NO_SUCH_SOCKET });
+      const body = await readJsonObject(req, ctx.options.maxBodyBytes);
+      const outcome = ws
+        ? { found: true, problem: SOCKET_ACTIONS[action](ws, body, url) }
+        : await ctx.cluster?.controlSocket({ session, name, action, body, search: url.search });
+      if (!outcome?.found) return sendJson(res, 404, { error: NO_SUCH_SOCKET });
+      if (outcome.problem) return sendJson(res, 400, { error: outcome.problem });
       sendJson(res, 200, { ok: true });
     },
   };
 }
 
+const NO_SUCH_SOCKET = 'no open socket with that name in this session';
+
 function text(body: Record<string, unknown>, url: URL, key: string): string {
   const value = body[key] ?? url.searchParams.get(key);
   return typeof value === 'string' ? value : '';
+}
+
+/** This node's figures (in a cluster, /api/stats adds every node's). */
+export function nodeStats(ctx: ServerContext): NodeStats {
+  return {
+    websockets: ctx.sockets.size,
+    pendingPolls: ctx.polls.size,
+    sessions: ctx.sessions.size,
+    connections: ctx.admission.connections,
+    rssBytes: process.memoryUsage.rss(),
+  };
 }
 
 const ROUTES: Record<string, Route> = {
@@ -86,14 +106,10 @@ const ROUTES: Record<string, Route> = {
   },
   '/api/stats': {
     method: 'GET',
-    handle: (ctx, _req, res) =>
-      sendJson(res, 200, {
-        websockets: ctx.sockets.size,
-        pendingPolls: ctx.polls.size,
-        sessions: ctx.sessions.size,
-        connections: ctx.admission.connections,
-        rssBytes: process.memoryUsage.rss(),
-      }),
+    handle: async (ctx, _req, res) => {
+      const here = nodeStats(ctx);
+      sendJson(res, 200, ctx.cluster ? { ...here, ...(await ctx.cluster.stats(here)) } : here);
+    },
   },
   '/api/poll': {
     method: 'GET',
@@ -126,7 +142,7 @@ const ROUTES: Record<string, Route> = {
         0,
         ctx.options.maxStreamPayloadBytes,
       );
-      stream.start({ rate, payloadBytes });
+      await stream.control({ op: 'start', settings: { rate, payloadBytes } });
       sendJson(res, 200, stream.status());
     }),
   },
@@ -137,42 +153,41 @@ const ROUTES: Record<string, Route> = {
     method: 'POST',
     handle: withStream(async (ctx, req, res, url, stream) => {
       const body = await readJsonObject(req, ctx.options.maxBodyBytes);
-      sendJson(res, 200, stream.publish(text(body, url, 'payload')));
+      sendJson(res, 200, await stream.publish(text(body, url, 'payload')));
     }),
   },
   '/api/faults': {
     method: 'POST',
     handle: withStream(async (ctx, req, res, _url, stream) => {
       const body = await readJsonObject(req, ctx.options.maxBodyBytes);
-      stream.applyFaults({
+      await stream.control({
+        op: 'faults',
         ...(body.addLatencyMs === undefined ? {} : { addLatencyMs: number(body.addLatencyMs, 0, 0, 10_000) }),
         cutAll: body.cutAll === true,
       });
       sendJson(res, 200, stream.status());
     }),
   },
-  '/api/ws/push': socketControl((ws, body, url) => {
-    ws.send(text(body, url, 'text'));
-  }),
-  '/api/ws/ping': socketControl((ws, body, url) => {
-    const payload = Buffer.from(text(body, url, 'payload'));
-    // RFC 6455 section 5.5: control frames carry at most 125 bytes.
-    if (payload.length > 125) return 'a ping payload is at most 125 bytes';
-    ws.ping(payload);
-  }),
-  '/api/ws/close': socketControl((ws, body, url) => {
-    const code = number(body.code ?? url.searchParams.get('code'), 1000, 0, 65535);
-    const reason = text(body, url, 'reason');
-    if (!isValidCloseCode(code)) return `close code ${code} may not be sent (RFC 6455 section 7.4)`;
-    if (Buffer.byteLength(reason) > 123)
-      return 'a close reason is at most 123 bytes (RFC 6455 section 5.5.1)';
-    ws.close(code, reason);
-  }),
-  '/api/ws/cut': socketControl((ws) => {
-    // The server closes TCP with no closing handshake: the client reports 1006 (section 7.1.5).
-    ws.terminate();
-  }),
+  '/api/ws/push': socketControl('push'),
+  '/api/ws/ping': socketControl('ping'),
+  '/api/ws/close': socketControl('close'),
+  '/api/ws/cut': socketControl('cut'),
 };
+
+/**
+ * `/healthz`: 200 while this node serves (a node cut off from the backplane still serves its own
+ * clients, so a balancer keeps it). In a cluster it names the node and the backplane's state: as text
+ * lines after `ok`, or as JSON when asked for (`Accept: application/json`).
+ */
+function sendHealth(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  const cluster = ctx.cluster?.status();
+  const headers = { 'cache-control': 'no-store' };
+  if ((req.headers.accept ?? '').includes('application/json')) {
+    return sendJson(res, 200, { status: 'ok', ...cluster }, headers);
+  }
+  const lines = cluster ? `ok\nnode: ${cluster.node}\nbackplane: ${cluster.backplane}\n` : 'ok\n';
+  sendText(res, 200, lines, headers);
+}
 
 /** Handles /api/* and /healthz; returns false for paths that are not API paths. */
 export async function handleApi(
@@ -182,9 +197,7 @@ export async function handleApi(
   url: URL,
 ): Promise<boolean> {
   if (url.pathname === '/healthz') {
-    res
-      .writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
-      .end('ok\n');
+    sendHealth(ctx, req, res);
     return true;
   }
   if (!url.pathname.startsWith('/api/')) return false;

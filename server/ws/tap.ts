@@ -1,7 +1,9 @@
 /**
  * `/ws/tap`: the page's window on its own traffic (contract in src/lib/trace/tap.ts). Opening it creates
  * a session; closing it ends the session and its event stream. In front of an app, `?all=1` makes a
- * session that watches every proxied connection, starting with the backlog of recent ones.
+ * session that watches every proxied connection, starting with the backlog of recent ones. In a
+ * cluster the session is claimed for this node before `hello`, so the page's next request may go to
+ * any node.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -31,11 +33,18 @@ export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duple
     return;
   }
   ctx.sockets.add(ws, session.id, null);
-  ws.send(JSON.stringify(session.hello()));
+  let open = true;
   if (all) ctx.tap.watchAll(session);
   ws.once('close', () => {
+    open = false;
     ctx.tap.unwatchAll(session);
     ctx.sessions.close(session);
     ctx.streams.drop(session.id);
+    ctx.cluster?.closeSession(session);
   });
+  const hello = () => {
+    if (open) ws.send(JSON.stringify(session.hello(ctx.cluster?.status())));
+  };
+  if (ctx.cluster) void ctx.cluster.openSession(session).then(hello, hello);
+  else hello();
 }

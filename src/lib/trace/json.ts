@@ -82,6 +82,7 @@ export function eventFromJson(value: unknown, index?: number, version: number = 
   if (typeof value.type !== 'string' || !EVENT_TYPES.has(value.type))
     return fail(`unknown type ${String(value.type)}`);
   if (typeof value.t !== 'number' || !Number.isFinite(value.t)) return fail('t must be a finite number');
+  if (value.node !== undefined && typeof value.node !== 'string') return fail('node must be a string');
   const needsConn = value.type !== 'state' && value.type !== 'note';
   if (needsConn && typeof value.conn !== 'string') return fail('conn must be a string');
   if (value.type === 'bytes' || value.type === 'unit') {

@@ -16,13 +16,32 @@
  *
  * When every session is taken (the server's --max-sessions), the page gets `refused` instead of `hello`,
  * saying how many are in use, and the server closes with 1013 Try Again Later (RFC 6455 section 7.4.1).
+ *
+ * In a cluster (the server started with `--backplane`), requests of one session may reach any node: the
+ * session's tap still gets every connection's events, in order per connection, and each event's `node`
+ * names the node that saw it. `hello` then carries `cluster`, and `status` reports each change of it
+ * (the backplane lost: the node serves alone; back: cross-node delivery resumes).
  */
 import type { JsonTraceEvent } from './json';
 
+/** This node and whether it reaches the other nodes (through the shared Redis). */
+export interface ClusterStatus {
+  node: string;
+  backplane: 'connected' | 'lost';
+}
+
 export type TapServerMessage =
-  | { type: 'hello'; session: string; startedAt: number; target?: string; all?: boolean }
+  | {
+      type: 'hello';
+      session: string;
+      startedAt: number;
+      target?: string;
+      all?: boolean;
+      cluster?: ClusterStatus;
+    }
   | { type: 'events'; events: JsonTraceEvent[] }
   | { type: 'dropped'; count: number }
+  | { type: 'status'; cluster: ClusterStatus }
   | TapRefusal;
 
 /** Why the server turned a page away: every tap session in use (`max` is the server's --max-sessions). */

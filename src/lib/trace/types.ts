@@ -31,6 +31,11 @@ export type TcpState = 'CLOSED' | 'SYN-SENT' | 'ESTABLISHED' | 'FIN-WAIT' | 'CLO
 interface EventBase {
   /** Milliseconds since the trace's `startedAt`. */
   t: number;
+  /**
+   * The server node that saw the event, when the demo server runs as one node of a cluster
+   * (`--backplane`); absent from one process and from simulations. Optional, so version 1 still reads.
+   */
+  node?: string;
 }
 
 /** A TCP connection was opened (accepted by the server, or connected by the client). */

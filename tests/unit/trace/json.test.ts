@@ -108,6 +108,22 @@ describe('trace JSON', () => {
     expect(renderNote(back.events[1] as NoteEvent, 'ko')).toBe('tap note');
   });
 
+  it('keeps the node that saw each event (a cluster), and reads files without it as before', () => {
+    const trace: Trace = {
+      ...sample,
+      events: [
+        { type: 'conn.open', t: 0, conn: 'a/c1', node: 'a' },
+        { type: 'bytes', t: 1, conn: 'b/c1', dir: 'c2s', bytes: new Uint8Array([1, 2]), node: 'b' },
+        { type: 'conn.close', t: 2, conn: 'c1' },
+      ],
+    };
+    const json = JSON.parse(JSON.stringify(traceToJson(trace))) as { version: number };
+    expect(json.version).toBe(TRACE_VERSION);
+    expect(traceFromJson(json).events).toEqual(trace.events);
+    // A version 1 file from a cluster (before notes were message keys) keeps its nodes too.
+    expect(traceFromJson({ ...json, version: 1 }).events).toEqual(trace.events);
+  });
+
   it.each([
     [
       {
@@ -138,6 +154,16 @@ describe('trace JSON', () => {
         events: [{ type: 'note', t: 0 }],
       },
       /event 0: key must be a string/,
+    ],
+    [
+      {
+        format: 'wirescope-trace',
+        version: 1,
+        source: 'live',
+        startedAt: 0,
+        events: [{ type: 'conn.open', t: 0, conn: 'c1', node: 3 }],
+      },
+      /event 0: node must be a string/,
     ],
     [null, /not a wirescope trace/],
     [{ format: 'har' }, /not a wirescope trace/],

@@ -1,0 +1,91 @@
+/**
+ * A real redis-server for the cluster tests: started on 127.0.0.1 and a free port, with nothing saved
+ * to disk, and stopped, killed or started again on the same port by the test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { accessSync, constants } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** The redis-server on PATH (or in /usr/sbin and /usr/bin), or undefined when it is not installed. */
+export function findRedisServer(): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const file = join(dir, 'redis-server');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export class RedisProcess {
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    private readonly binary: string,
+    readonly port: number,
+  ) {}
+
+  static async start(binary: string): Promise<RedisProcess> {
+    const redis = new RedisProcess(binary, await freePort());
+    await redis.run();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port, empty: as a Redis restarted without persistence. */
+  async run(): Promise<void> {
+    const child = spawn(
+      this.binary,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await answers(this.port))) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('redis-server did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Stops it (SIGTERM, or SIGKILL when `hard`) and waits until it has exited. */
+  async stop(hard = false): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
+}
