@@ -85,11 +85,13 @@ export class Backplane {
     // Subscriptions made while the link is down wait for it (the client restores them on reconnect).
     const sub = cmd.duplicate({ disableOfflineQueue: false });
     const failures: Error[] = [];
-    for (const client of [cmd, sub]) client.on('error', (error: Error) => failures.push(error));
+    const collect = (error: Error) => failures.push(error);
+    for (const client of [cmd, sub]) client.on('error', collect);
     try {
       await cmd.connect();
       await sub.connect();
       await cmd.ping();
+      for (const client of [cmd, sub]) client.off('error', collect);
     } catch (error) {
       for (const client of [cmd, sub]) if (client.isOpen) client.destroy();
       throw new BackplaneError(

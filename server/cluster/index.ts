@@ -58,6 +58,7 @@ export async function joinCluster(
   await directory.start();
   await relay.start();
   nodes.alsoOnBeat(() => directory.refresh());
+  nodes.alsoOnBeat(() => directory.prune());
   nodes.start();
 
   const status = (): ClusterStatus => ({ node, backplane: backplane.connected ? 'connected' : 'lost' });

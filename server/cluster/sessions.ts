@@ -115,7 +115,10 @@ export class SessionDirectory {
   }
 
   sink(id: string): TapSink | undefined {
-    if (!this.has(id)) return undefined;
+    if (!this.has(id)) {
+      this.sinks.delete(id);
+      return undefined;
+    }
     let sink = this.sinks.get(id);
     if (!sink) this.sinks.set(id, (sink = new RemoteTap(id, this.backplane, this.node)));
     return sink;
@@ -163,6 +166,21 @@ export class SessionDirectory {
     const multi = this.backplane.cmd.multi();
     for (const id of this.owned.keys()) multi.set(keys.session(id), this.node, { PX: SESSION_TTL_MS });
     await multi.exec();
+  }
+
+  /**
+   * Forgets sessions whose owner is gone without saying so (killed): their claim has expired. Runs on
+   * the heartbeat, so what this node keeps for other nodes' sessions stays bounded by the live ones.
+   */
+  async prune(): Promise<void> {
+    if (!this.backplane.connected) return;
+    const now = Date.now();
+    for (const [id, at] of this.known) {
+      if (now - at < KNOWN_MS) continue;
+      const owner = await this.backplane.cmd.get(keys.session(id));
+      if (owner === null) this.onClosed(id);
+      else this.known.set(id, now);
+    }
   }
 
   /** Tells every page this node serves how the cluster stands. */

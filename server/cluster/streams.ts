@@ -125,6 +125,18 @@ class SharedStream implements StreamLink {
   }
 
   async publish(payload: string): Promise<StreamEvent> {
+    const event = await this.send(payload);
+    // Answer once this node's own copy has it, so a poll right after the publish finds it here.
+    await this.heard(event.id);
+    return event;
+  }
+
+  emit(payload: string): void {
+    void this.send(payload);
+  }
+
+  /** Runs the publish script; alone (this node's next id) while the backplane is lost. */
+  private async send(payload: string): Promise<StreamEvent> {
     if (this.syncing) await this.ready;
     if (!this.backplane.connected || this.syncing || this.disposed) return this.stream.append(payload);
     const sentAt = Date.now();
@@ -140,10 +152,7 @@ class SharedStream implements StreamLink {
           JSON.stringify(payload),
         ],
       );
-      const event = { id: Number(id), sentAt, payload };
-      // Answer once this node's own copy has it, so a poll right after the publish finds it here.
-      await this.heard(event.id);
-      return event;
+      return { id: Number(id), sentAt, payload };
     } catch {
       return this.stream.append(payload);
     }

@@ -9,6 +9,7 @@ import { benchProxy } from './proxy.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
 import { benchCapture } from './capture.ts';
+import { benchCluster } from './cluster.ts';
 
 import { benchClassroom } from './classroom.ts';
 
@@ -20,6 +21,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['proxy', benchProxy],
 
   ['classroom', benchClassroom],
+  ['cluster', benchCluster],
   ['browser', benchBrowser],
   ['capture', benchCapture],
 ];

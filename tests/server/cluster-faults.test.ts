@@ -21,7 +21,13 @@ import { RedisProcess } from './redis.ts';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
+  for (const step of cleanup.splice(0).reverse()) {
+    try {
+      await step();
+    } catch {
+      // The next steps (stopping Redis above all) still run.
+    }
+  }
 });
 
 async function backplaneOf(url: string): Promise<string> {

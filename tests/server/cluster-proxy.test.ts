@@ -105,10 +105,13 @@ describe.skipIf(!REDIS_SERVER || !NGINX)('two nodes behind nginx (the README con
       nginx.kill('SIGQUIT');
       await exited;
     }
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      await a?.close();
+      await b?.close();
+    } finally {
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('spreads requests over both nodes, with no stickiness', async () => {

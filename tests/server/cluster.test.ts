@@ -44,9 +44,12 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', () => {
     b = await startNode(redis.url, 'b');
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
+    try {
+      await a?.close();
+      await b?.close();
+    } finally {
+      await redis?.stop();
+    }
   });
 
   it('refuses to start when Redis does not answer: a clear error, and the CLI exits non-zero', async () => {

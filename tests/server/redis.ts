@@ -71,6 +71,10 @@ export class RedisProcess {
       { stdio: 'ignore' },
     );
     this.child = child;
+    // Never outlive the test process, whatever happens to the test that started it.
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
     const deadline = Date.now() + 10_000;
     while (!(await answers(this.port))) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);

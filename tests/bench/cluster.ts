@@ -1,0 +1,278 @@
+/**
+ * Cluster benchmark: `npx tsx tests/bench/cluster.ts` (or `npm run bench`). Starts its own redis-server
+ * on a free loopback port and the nodes as child processes (each its own event loop, as in use).
+ *
+ * 1. Delivery latency, p50 and p99: from the publish request leaving this process to the event arriving
+ *    on a `/ws/stream` subscriber: one process without Redis, against a cluster subscriber on the node
+ *    that took the publish (same node) and on the other node (cross node). One publish at a time.
+ * 2. Fan-out: the generator of one node, asked for far more than the nodes can fan out, to 1,000
+ *    WebSocket subscribers all on that node, against the same subscribers split 500/500 over two nodes
+ *    (and, as the peer, one process without Redis); events per second = events / time until every
+ *    subscriber had every event.
+ *
+ * Loopback only, one machine: the nodes, Redis and this client share its cores. Bounded in count and
+ * time; everything it starts is stopped when it ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { findRedisServer, RedisProcess } from '../server/redis.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PUBLISHES = 600;
+const WARMUP = 100;
+const BLOCKS = 6;
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
+/** The generator's rate in a fan-out run (far above what the nodes deliver), and the run's length. */
+const FANOUT_RATE = 2_000;
+const FANOUT_EVENTS = 500;
+const DRAIN_LIMIT_MS = 60_000;
+
+interface Node {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startNode(args: string[]): Promise<Node> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...['--import', 'tsx', 'server/main.ts', '--port', '0', '--heartbeat-ms', '600000'],
+      ...['--max-connections', String(SUBSCRIBERS + 100), ...args],
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  child.stdout!.resume();
+  return { child, url };
+}
+
+async function stopNode(node: Node): Promise<void> {
+  if (node.child.exitCode !== null) return;
+  const exited = once(node.child, 'exit');
+  node.child.kill('SIGTERM');
+  await exited;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** POST with a kept-alive connection (node:http: fetch's pool would add its own variance). */
+function post(url: string, body: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(url, {
+      method: 'POST',
+      agent,
+      headers: { 'content-length': Buffer.byteLength(data) },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function subscribe(url: string, onMessage: (data: Buffer) => void): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/stream`);
+  ws.on('message', onMessage);
+  await once(ws, 'open');
+  return ws;
+}
+
+/** Publishes on one node, one event at a time, and times its arrival at each subscriber. */
+class LatencyProbe {
+  readonly results: number[][];
+  private sentAt = 0;
+  private pending = 0;
+  private wake: () => void = () => undefined;
+  private sockets: WebSocket[] = [];
+
+  constructor(
+    private readonly publisher: string,
+    private readonly subscribers: string[],
+  ) {
+    this.results = subscribers.map(() => []);
+  }
+
+  async open(): Promise<void> {
+    this.sockets = await Promise.all(
+      this.subscribers.map((url, i) =>
+        subscribe(url, () => {
+          this.results[i]!.push(performance.now() - this.sentAt);
+          if (--this.pending === 0) this.wake();
+        }),
+      ),
+    );
+  }
+
+  async run(count: number): Promise<void> {
+    for (let n = 0; n < count; n++) {
+      this.pending = this.subscribers.length;
+      const all = new Promise<void>((resolve) => (this.wake = resolve));
+      this.sentAt = performance.now();
+      await post(`${this.publisher}/api/stream/publish`, { payload: `event ${n}` });
+      await all;
+    }
+  }
+
+  close(): void {
+    for (const ws of this.sockets) ws.close();
+  }
+}
+
+/** One process against the cluster, in alternating blocks, so a busy moment of the machine hits both. */
+async function latencies(alone: string, a: string, b: string): Promise<number[][]> {
+  const single = new LatencyProbe(alone, [alone]);
+  const cluster = new LatencyProbe(a, [a, b]);
+  await single.open();
+  await cluster.open();
+  await single.run(WARMUP);
+  await cluster.run(WARMUP);
+  single.results[0]!.length = 0;
+  for (const list of cluster.results) list.length = 0;
+  for (let block = 0; block < BLOCKS; block++) {
+    await single.run(PUBLISHES / BLOCKS);
+    await cluster.run(PUBLISHES / BLOCKS);
+  }
+  single.close();
+  cluster.close();
+  return [single.results[0]!, ...cluster.results];
+}
+
+function latencyRow(name: string, list: number[]): void {
+  const sorted = [...list].sort((a, b) => a - b);
+  console.log(
+    `  ${name.padEnd(32)} p50 ${percentile(sorted, 0.5).toFixed(3)} ms   p99 ${percentile(sorted, 0.99).toFixed(3)} ms`,
+  );
+}
+
+/**
+ * Events per second from the generator on `nodes[0]` to SUBSCRIBERS spread evenly over `nodes`. The
+ * generator asks for far more than the nodes can fan out, so the run measures what they sustain: it
+ * stops once every subscriber could have had FANOUT_EVENTS, and ends when all had every event.
+ */
+async function fanOut(nodes: string[]): Promise<{ events: number; seconds: number; complete: boolean }> {
+  let delivered = 0;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i += 100) {
+    const batch = Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, (_, j) =>
+      subscribe(nodes[(i + j) % nodes.length]!, () => delivered++),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  const before = (await (await fetch(`${nodes[0]}/api/stream/status`)).json()) as { lastId: number };
+  const started = performance.now();
+  const deadline = started + DRAIN_LIMIT_MS;
+  await post(`${nodes[0]}/api/stream/start`, { rate: FANOUT_RATE, payloadBytes: 32 });
+  while (delivered < FANOUT_EVENTS * SUBSCRIBERS && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const stopped = JSON.parse(await post(`${nodes[0]}/api/stream/stop`, {})) as { lastId: number };
+  // Every event of the run, to every subscriber (they all joined before the first one).
+  const events = stopped.lastId - before.lastId;
+  while (delivered < events * SUBSCRIBERS && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(
+    sockets.map((ws) => {
+      ws.close();
+      return once(ws, 'close');
+    }),
+  );
+  return {
+    events: Math.floor(delivered / SUBSCRIBERS),
+    seconds,
+    complete: delivered >= events * SUBSCRIBERS,
+  };
+}
+
+export async function benchCluster(): Promise<void> {
+  const binary = findRedisServer();
+  if (!binary) {
+    console.log('cluster: skipped, redis-server is not installed (Debian: apt-get install redis-server)');
+    return;
+  }
+  const redis = await RedisProcess.start(binary);
+  const history = String(FANOUT_RATE * 4);
+  const started: Node[] = [];
+  try {
+    const alone = await startNode(['--max-stream-rate', String(FANOUT_RATE), '--stream-history', history]);
+    started.push(alone);
+    const a = await startNode([
+      '--backplane',
+      redis.url,
+      '--node',
+      'a',
+      '--max-stream-rate',
+      String(FANOUT_RATE),
+      '--stream-history',
+      history,
+    ]);
+    started.push(a);
+    const b = await startNode([
+      '--backplane',
+      redis.url,
+      '--node',
+      'b',
+      '--max-stream-rate',
+      String(FANOUT_RATE),
+      '--stream-history',
+      history,
+    ]);
+    started.push(b);
+
+    console.log(
+      `delivery latency (publish request to /ws/stream message, ${PUBLISHES} events, one at a time):`,
+    );
+    const [single, same, cross] = await latencies(alone.url, a.url, b.url);
+    latencyRow('one process, no Redis', single!);
+    latencyRow('cluster, same node', same!);
+    latencyRow('cluster, cross node (a to b)', cross!);
+
+    console.log(
+      `fan-out (generator asked for ${FANOUT_RATE}/s, 32-byte events, ${SUBSCRIBERS} WebSocket subscribers, ${FANOUT_EVENTS}+ events each):`,
+    );
+    const oneProcess = await fanOut([alone.url]);
+    const oneNode = await fanOut([a.url]);
+    const twoNodes = await fanOut([a.url, b.url]);
+    const row = (name: string, r: typeof oneNode) => {
+      const rate = r.events / r.seconds;
+      console.log(
+        `  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} events/s  (${((rate * SUBSCRIBERS) / 1e6).toFixed(2)} M messages/s; ${r.events} events in ${r.seconds.toFixed(2)} s${r.complete ? '' : ', NOT all delivered'})`,
+      );
+      return rate;
+    };
+    row(`${SUBSCRIBERS} on one process, no Redis`, oneProcess);
+    const r1 = row(`${SUBSCRIBERS} on node a`, oneNode);
+    const r2 = row(`${SUBSCRIBERS / 2} on a + ${SUBSCRIBERS / 2} on b`, twoNodes);
+    console.log(`  two nodes / one node: ${(r2 / r1).toFixed(2)}x`);
+  } finally {
+    for (const node of started) await stopNode(node);
+    await redis.stop();
+    agent.destroy();
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1])) await benchCluster();
