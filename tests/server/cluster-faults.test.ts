@@ -28,7 +28,7 @@ afterEach(async () => {
       // The next steps (stopping Redis above all) still run.
     }
   }
-});
+}, 60_000);
 
 async function backplaneOf(url: string): Promise<string> {
   const res = await fetch(`${url}/healthz`, { headers: { accept: 'application/json' } });
@@ -44,7 +44,7 @@ function statuses(messages: TapServerMessage[]): string[] {
   return messages.flatMap((m) => (m.type === 'status' ? [m.cluster.backplane] : []));
 }
 
-describe.skipIf(!REDIS_SERVER)('cluster faults', () => {
+describe.skipIf(!REDIS_SERVER)('cluster faults', { timeout: 120_000 }, () => {
   it('Redis lost: each node serves alone and says so; back (empty): it reconnects and nothing is lost', async () => {
     const redis = await RedisProcess.start(REDIS_SERVER!);
     cleanup.push(() => redis.stop());

@@ -33,7 +33,7 @@ function bytesOf(events: TraceEvent[], conn: string, dir: 'c2s' | 's2c'): Buffer
   );
 }
 
-describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', () => {
+describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', { timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let a: RunningServer;
   let b: RunningServer;
@@ -42,7 +42,7 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', () => {
     redis = await RedisProcess.start(REDIS_SERVER!);
     a = await startNode(redis.url, 'a');
     b = await startNode(redis.url, 'b');
-  });
+  }, 60_000);
   afterAll(async () => {
     try {
       await a?.close();
@@ -50,7 +50,7 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', () => {
     } finally {
       await redis?.stop();
     }
-  });
+  }, 60_000);
 
   it('refuses to start when Redis does not answer: a clear error, and the CLI exits non-zero', async () => {
     const port = await freePort();

@@ -33,7 +33,7 @@ interface EventBase {
   t: number;
   /**
    * The server node that saw the event, when the demo server runs as one node of a cluster
-   * (`--backplane`); absent from one process and from simulations. Optional, so version 1 still reads.
+   * (`--backplane`); absent from one process and from simulations. Optional: files without it still read.
    */
   node?: string;
 }
