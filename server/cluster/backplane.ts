@@ -84,14 +84,15 @@ export class Backplane {
     const cmd = createClient(options);
     // Subscriptions made while the link is down wait for it (the client restores them on reconnect).
     const sub = cmd.duplicate({ disableOfflineQueue: false });
+    // The first failure names the cause. (No listener is ever removed from these clients: the client
+    // object is a prototype wrapper, and EventEmitter's removeListener, on reaching zero listeners,
+    // gives the wrapper an events table of its own, which the client's own emits never reach.)
     const failures: Error[] = [];
-    const collect = (error: Error) => failures.push(error);
-    for (const client of [cmd, sub]) client.on('error', collect);
+    for (const client of [cmd, sub]) client.on('error', (error: Error) => started || failures.push(error));
     try {
       await cmd.connect();
       await sub.connect();
       await cmd.ping();
-      for (const client of [cmd, sub]) client.off('error', collect);
     } catch (error) {
       for (const client of [cmd, sub]) if (client.isOpen) client.destroy();
       throw new BackplaneError(
