@@ -40,7 +40,14 @@ async function startNode(args: string[]): Promise<Node> {
     process.execPath,
     [
       ...['--import', 'tsx', 'server/main.ts', '--port', '0', '--heartbeat-ms', '600000'],
-      ...['--max-connections', String(SUBSCRIBERS + 100), ...args],
+      // Every subscriber comes from this one address: no per-client cap here.
+      ...[
+        '--max-connections',
+        String(Math.max(4_000, SUBSCRIBERS + 100)),
+        '--max-connections-per-client',
+        '0',
+      ],
+      ...args,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -66,8 +66,20 @@ describe.skipIf(!REDIS_SERVER || !NGINX)(
       for (let attempt = 0; ; attempt++) {
         port = await freePort();
         try {
-          a = await start({ host: '127.0.0.2', port, backplane: redis.url, node: 'a' });
-          b = await start({ host: '127.0.0.3', port, backplane: redis.url, node: 'b' });
+          a = await start({
+            host: '127.0.0.2',
+            port,
+            maxConnectionsPerClient: 0,
+            backplane: redis.url,
+            node: 'a',
+          });
+          b = await start({
+            host: '127.0.0.3',
+            port,
+            maxConnectionsPerClient: 0,
+            backplane: redis.url,
+            node: 'b',
+          });
           break;
         } catch (error) {
           await a?.close();
