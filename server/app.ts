@@ -148,7 +148,7 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     const host = checkHost(req, ctx.authorities);
     if (!host.ok) return sendText(res, host.status, `${host.reason}\n`);
     if (ours) {
-      const origin = checkOrigin(req, ctx.authorities);
+      const origin = checkOrigin(req, ctx.authorities, ctx.cluster?.peerOrigins());
       if (!origin.ok) return sendText(res, origin.status, `${origin.reason}\n`);
       if (ctx.closing)
         return sendText(res, 503, 'shutting down\n', { 'retry-after': '1', connection: 'close' });

@@ -88,14 +88,24 @@ export function checkHost(req: IncomingMessage, authorities: Set<string>): Guard
  * Whether a request with this Origin value (several fields joined by ", ", or undefined when absent)
  * may use the API or open a WebSocket: none at all, or exactly this server's own http origin.
  */
-export function originAllowed(origin: string | undefined, authorities: Set<string>): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  authorities: Set<string>,
+  peers: ReadonlySet<string> = new Set(),
+): boolean {
   if (origin === undefined) return true;
   const value = origin.trim().toLowerCase();
-  return value.startsWith('http://') && authorities.has(value.slice('http://'.length));
+  return value.startsWith('http://') && (authorities.has(value.slice('http://'.length)) || peers.has(value));
 }
 
-export function checkOrigin(req: IncomingMessage, authorities: Set<string>): GuardVerdict {
+/** `peers`: the origins of the other nodes of a cluster (their pages may use this node too). */
+export function checkOrigin(
+  req: IncomingMessage,
+  authorities: Set<string>,
+  peers?: ReadonlySet<string>,
+): GuardVerdict {
   const origins = headerValues(req, 'origin');
-  if (originAllowed(origins.length === 0 ? undefined : origins.join(', '), authorities)) return { ok: true };
+  if (originAllowed(origins.length === 0 ? undefined : origins.join(', '), authorities, peers))
+    return { ok: true };
   return { ok: false, status: 403, reason: `cross-origin request from ${origins.join(', ')} refused` };
 }

@@ -50,7 +50,10 @@ export async function joinCluster(
   node: string,
   figures: () => NodeStats,
 ): Promise<ClusterHooks> {
-  const nodes = new NodeRegistry(backplane, node, figures);
+  // Origins of this node's pages, from the names it answers to once it listens (see peerOrigins).
+  const origins = (): string[] => [...ctx.authorities].map((authority) => `http://${authority}`);
+  const withOrigins = (): NodeStats => ({ ...figures(), origins: origins() });
+  const nodes = new NodeRegistry(backplane, node, withOrigins);
   await nodes.register();
   const streams = new SharedStreams(backplane, node, ctx.options.streamHistory);
   const directory = new SessionDirectory(backplane, node, (id) => ctx.streams.drop(id));
@@ -88,7 +91,7 @@ export async function joinCluster(
     },
     controlSocket: (request) => relay.request(request),
     async stats(here) {
-      const list = await nodes.list(here);
+      const list = await nodes.list({ ...here, origins: origins() });
       const totals = {
         nodes: list.length,
         websockets: 0,
@@ -106,6 +109,7 @@ export async function joinCluster(
       }
       return { node, cluster: { backplane: status().backplane, nodes: list, totals } };
     },
+    peerOrigins: () => nodes.peerOrigins,
     async close() {
       const leave = async () => {
         for (const id of directory.ownedIds) {

@@ -25,6 +25,8 @@ export class NodeRegistry {
   private readonly token = randomBytes(8).toString('hex');
   private timer: NodeJS.Timeout | undefined;
   private readonly beats = new Set<() => Promise<void>>();
+  /** The other nodes' origins as of the last heartbeat (kept while the backplane is lost). */
+  private peers: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly backplane: Backplane,
@@ -71,6 +73,27 @@ export class NodeRegistry {
       .hSet(keys.nodes, this.node, entry)
       .exec();
     for (const work of this.beats) await work();
+    await this.refreshPeers();
+  }
+
+  get peerOrigins(): ReadonlySet<string> {
+    return this.peers;
+  }
+
+  private async refreshPeers(): Promise<void> {
+    const all = await this.backplane.cmd.hGetAll(keys.nodes);
+    const now = Date.now();
+    const origins = new Set<string>();
+    for (const [node, json] of Object.entries(all)) {
+      if (node === this.node) continue;
+      try {
+        const entry = JSON.parse(json) as NodeStats & { at: number };
+        if (now - entry.at <= NODE_TTL_MS) for (const origin of entry.origins ?? []) origins.add(origin);
+      } catch {
+        // A malformed entry is pruned by list(); it names no origin meanwhile.
+      }
+    }
+    this.peers = origins;
   }
 
   /** Every node heard from recently, this one first with fresh figures. */

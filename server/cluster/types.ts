@@ -12,6 +12,11 @@ export interface NodeStats {
   /** TCP connections open. */
   connections: number;
   rssBytes: number;
+  /**
+   * The origins a page of this node has (`http://` and each name it answers to, with its port), so the
+   * page can open a WebSocket on another node and that node knows the page's origin for one of its own.
+   */
+  origins?: string[];
 }
 
 /** `/api/stats` in a cluster adds these to this node's own figures. */
@@ -58,5 +63,10 @@ export interface ClusterHooks {
   closeSession(session: TapSession): void;
   controlSocket(request: SocketControlRequest): Promise<SocketControlOutcome>;
   stats(here: NodeStats): Promise<ClusterStats>;
+  /**
+   * The origins of the other running nodes: a page served by one node may open a WebSocket on another
+   * (the Origin check accepts them; the Host check still names only this node).
+   */
+  peerOrigins(): ReadonlySet<string>;
   close(): Promise<void>;
 }

@@ -47,7 +47,7 @@ export const WEBSOCKET_PATHS = new Set(['/ws/echo', DEFLATE_PATH, '/ws/stream', 
 export function upgradePolicy(ctx: ServerContext): UpgradeRequestPolicy {
   return {
     allowedHosts: [...ctx.authorities],
-    allowedOrigins: (origin) => originAllowed(origin, ctx.authorities),
+    allowedOrigins: (origin) => originAllowed(origin, ctx.authorities, ctx.cluster?.peerOrigins()),
     supportedProtocols: [],
   };
 }

@@ -64,11 +64,18 @@ async function startNode(args: string[]): Promise<Node> {
     });
   });
   child.stdout!.resume();
+  // A node that dies mid-run is named, rather than showing up only as its clients' resets.
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.log(`  (node ${url} exited: ${signal ?? `code ${code}`})`);
+  });
   return { child, url };
 }
 
+const stopping = new WeakSet<ChildProcess>();
+
 async function stopNode(node: Node): Promise<void> {
-  if (node.child.exitCode !== null) return;
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
+  stopping.add(node.child);
   const exited = once(node.child, 'exit');
   node.child.kill('SIGTERM');
   await exited;
@@ -100,10 +107,14 @@ function post(url: string, body: unknown): Promise<string> {
   });
 }
 
+/** Subscribers whose connection failed after it opened (reset, cut): a run with any is incomplete. */
+let failed = 0;
+
 async function subscribe(url: string, onMessage: (data: Buffer) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/stream`);
   ws.on('message', onMessage);
   await once(ws, 'open');
+  ws.on('error', () => failed++);
   return ws;
 }
 
@@ -179,8 +190,11 @@ function latencyRow(name: string, list: number[]): void {
  * generator asks for far more than the nodes can fan out, so the run measures what they sustain: it
  * stops once every subscriber could have had FANOUT_EVENTS, and ends when all had every event.
  */
-async function fanOut(nodes: string[]): Promise<{ events: number; seconds: number; complete: boolean }> {
+async function fanOut(
+  nodes: string[],
+): Promise<{ events: number; seconds: number; complete: boolean; failed: number }> {
   let delivered = 0;
+  failed = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < SUBSCRIBERS; i += 100) {
     const batch = Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, (_, j) =>
@@ -202,8 +216,10 @@ async function fanOut(nodes: string[]): Promise<{ events: number; seconds: numbe
     await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = (performance.now() - started) / 1000;
+  const lost = failed;
   await Promise.all(
     sockets.map((ws) => {
+      if (ws.readyState === WebSocket.CLOSED) return undefined;
       ws.close();
       return once(ws, 'close');
     }),
@@ -212,6 +228,7 @@ async function fanOut(nodes: string[]): Promise<{ events: number; seconds: numbe
     events: Math.floor(delivered / SUBSCRIBERS),
     seconds,
     complete: delivered >= events * SUBSCRIBERS,
+    failed: lost,
   };
 }
 
@@ -267,7 +284,7 @@ export async function benchCluster(): Promise<void> {
     const row = (name: string, r: typeof oneNode) => {
       const rate = r.events / r.seconds;
       console.log(
-        `  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} events/s  (${((rate * SUBSCRIBERS) / 1e6).toFixed(2)} M messages/s; ${r.events} events in ${r.seconds.toFixed(2)} s${r.complete ? '' : ', NOT all delivered'})`,
+        `  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} events/s  (${((rate * SUBSCRIBERS) / 1e6).toFixed(2)} M messages/s; ${r.events} events in ${r.seconds.toFixed(2)} s${r.complete ? '' : ', NOT all delivered'}${r.failed ? `, ${r.failed} subscribers reset` : ''})`,
       );
       return rate;
     };

@@ -60,8 +60,8 @@ export class StreamClient {
     ws.on('error', () => undefined);
   }
 
-  static async open(base: string, query: string): Promise<StreamClient> {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/stream?${query}`);
+  static async open(base: string, query: string, options: { origin?: string } = {}): Promise<StreamClient> {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/stream?${query}`, options);
     const client = new StreamClient(ws);
     await once(ws, 'open');
     return client;

@@ -20,7 +20,7 @@ import {
   StreamClient,
   tapEvents,
 } from './cluster-helpers.ts';
-import { headEnd, openTap, RawClient, upgradeRequest, waitFor } from './helpers.ts';
+import { headEnd, openTap, RawClient, statusOf, upgradeRequest, waitFor } from './helpers.ts';
 import { freePort, RedisProcess } from './redis.ts';
 
 const MASK = new Uint8Array([9, 8, 7, 6]);
@@ -226,6 +226,28 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', { timeout:
     expect(stats.cluster.backplane).toBe('connected');
     expect(stats.cluster.nodes.map((n) => n.node)).toEqual(['a', 'b']);
     expect(stats.cluster.totals.nodes).toBe(2);
+    tap.ws.close();
+  });
+
+  it('lets a page of one node open a WebSocket on another: the Origin of a peer passes, a stranger’s does not', async () => {
+    const stats = (await (await fetch(`${a.url}/api/stats`)).json()) as {
+      cluster: { nodes: Array<{ node: string; origins?: string[] }> };
+    };
+    const origins = (name: string) => stats.cluster.nodes.find((n) => n.node === name)?.origins ?? [];
+    expect(origins('a')).toContain(a.url);
+    // b learns a's origins from a's heartbeat.
+    await waitFor(() => b.ctx.cluster!.peerOrigins().has(a.url), 10_000);
+    const tap = await openTap(a.url);
+    const q = `session=${tap.session}`;
+    const fromA = await StreamClient.open(b.url, `${q}&since=0`, { origin: a.url });
+    expect((await publish(a.url, q, 'to the other node')).id).toBe(1);
+    await waitFor(() => fromA.ids.length === 1, 10_000);
+    fromA.close();
+
+    const raw = await RawClient.open(b.port);
+    raw.send(upgradeRequest('/ws/stream', b.port, { Origin: 'http://evil.example' }));
+    expect(statusOf(await raw.until((buf) => headEnd(buf) >= 0))).toBe(403);
+    raw.socket.destroy();
     tap.ws.close();
   });
 
