@@ -41,6 +41,8 @@ const en = {
   presentHint: 'Presentation mode: → next, ← back, space plays, P or Escape leaves.',
   leavePresentation: 'Leave presentation',
   footer: 'Works offline. Every byte shown comes from the RFC 6455 and HTTP/1.1 encodings in this app.',
+  backplaneLost: (node: string) =>
+    `Server node ${node} has lost its backplane (Redis): it serves this page alone, and events published on other nodes reach it again once it reconnects (it keeps trying).`,
 };
 
 export type UiStrings = typeof en;
@@ -84,6 +86,8 @@ const ko: UiStrings = {
   presentHint: '발표 모드: → 다음, ← 이전, 스페이스 재생, P나 Escape로 나가요.',
   leavePresentation: '발표 모드 나가기',
   footer: '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1 인코더가 만든 것이에요.',
+  backplaneLost: (node: string) =>
+    `서버 노드 ${node}이(가) 백플레인(Redis)과 끊겼어요. 지금은 이 노드 혼자 이 페이지를 서비스하고, 다른 노드에서 발행한 이벤트는 다시 연결된 뒤에 도착해요(계속 재연결을 시도하고 있어요).`,
 };
 
 export const SHELL: Record<Lang, UiStrings> = { en, ko };

@@ -28,15 +28,22 @@ export function readHealth(text: string): Health {
   return { ok, cluster: { node, backplane } };
 }
 
-export async function liveAvailable(timeoutMs = 1500): Promise<boolean> {
+/** `/healthz` read, or undefined when no demo server answers (a static build, a server gone). */
+export async function fetchHealth(timeoutMs = 1500): Promise<Health | undefined> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(endpoint('/healthz'), { signal: controller.signal, cache: 'no-store' });
-    return response.ok && readHealth(await response.text()).ok;
+    if (!response.ok) return undefined;
+    const health = readHealth(await response.text());
+    return health.ok ? health : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     clearTimeout(timer);
   }
+}
+
+export async function liveAvailable(timeoutMs = 1500): Promise<boolean> {
+  return (await fetchHealth(timeoutMs)) !== undefined;
 }
