@@ -13,6 +13,7 @@ const LESSONS = [
   { slug: '05-closing-handshake', en: 'The closing handshake', ko: '닫는 핸드셰이크' },
   { slug: '06-http-vs-websocket', en: 'HTTP versus WebSocket', ko: 'HTTP와 WebSocket 비교' },
   { slug: '09-compression', en: 'Compression', ko: '압축' },
+  { slug: '11-scaling-out', en: 'Scaling out', ko: '스케일 아웃' },
 ] as const;
 
 let errors: string[] = [];

@@ -140,6 +140,32 @@ const en = {
   deflateOracleSilent: (p: { bytes: number }) =>
     `Every guess makes a ${p.bytes}-byte frame: without context takeover, eve's message cannot refer back to the secret`,
   // --- end of lesson 9 ---
+  // Scaling out (a balancer, two nodes, one Redis)
+  roundRobin: (p: { node: string }) =>
+    `The balancer picks node ${p.node} (round robin) and opens its own connection`,
+  connectionCost: (p: { sockets: number; kib: number }) =>
+    `Idle, but open: ${p.sockets} sockets (2 at the balancer, 1 at the node), up to ${p.kib} KiB of the node's memory`,
+  aloneMissed: (p: { id: number }) =>
+    `Sharing nothing, node b would keep event ${p.id} to itself: node a's subscriber would never get it`,
+  stickyPinned: () =>
+    "Sticky: this browser's requests all go to node a, but another publisher's still reach node b",
+  backplaneLinks: () => "Each node keeps one connection to Redis, subscribed to the stream's channel",
+  redisPublish: (p: { node: string; id: number }) =>
+    `Node ${p.node} → Redis, one script: INCR gives id ${p.id}, XADD keeps it in the history, PUBLISH hands it on`,
+  redisMessage: (p: { id: number; nodes: number }) =>
+    `Redis → every node: event ${p.id}, ${plural(p.nodes, 'message')} (one per subscribed node)`,
+  fanOut: (p: { subscribers: number; nodes: number }) =>
+    `One event, ${plural(p.nodes, 'message')} on the backplane, then ${p.subscribers} WebSocket frames written by the nodes (one per subscriber)`,
+  goingAway: (p: { node: string }) => `Node ${p.node} is drained for a deploy: Close 1001 Going Away`,
+  nodeCrashed: (p: { node: string }) =>
+    `Node ${p.node} dies: its connections are reset, no Close frame; the browser reports 1006`,
+  publishedMeanwhile: (p: { id: number; node: string }) =>
+    `Meanwhile event ${p.id} is published on node ${p.node}: it is kept in the shared history`,
+  jitter: (p: { ms: number }) => `The page waits ${p.ms} ms (random jitter) before reconnecting`,
+  resumeFromHistory: (p: { after: number; node: string }) =>
+    `Node ${p.node} resends from the shared history: every event after ${p.after}`,
+  scalingSummary: (p: { connections: number; relayed: number; backplane: number; delivered: number }) =>
+    `${plural(p.connections, 'TCP connection')}, ${plural(p.relayed, 'message')} through the balancer, ${p.backplane} on the backplane; ${plural(p.delivered, 'event')} delivered, none missed`,
 
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
@@ -148,6 +174,9 @@ const en = {
   observedClose: (p: { code: number; reason: string; wasClean: boolean }) =>
     `close event: code ${p.code}, reason "${p.reason}", wasClean ${p.wasClean}`,
   observedEcho: (p: { text: string }) => `echo of your message: ${p.text}`,
+  observedPublished: (p: { node: string; id: number }) => `published event ${p.id} on node ${p.node}`,
+  observedCrossNode: (p: { node: string; id: number }) =>
+    `event ${p.id} arrived on the WebSocket of node ${p.node}`,
 
   // In front of an app (--target): how the two legs of a proxied connection relate
   proxyCarried: (p: { conn: string }) => `Carried on to the app as ${p.conn}`,
@@ -237,11 +266,34 @@ const ko: NoteTable = {
   deflateOracleSilent: (p) =>
     `어떤 추측이든 ${p.bytes}바이트 프레임이에요: 컨텍스트를 유지하지 않으면 이브의 메시지가 비밀을 참조할 수 없어요`,
   // --- 9강 끝 ---
+  roundRobin: (p) => `밸런서가 라운드 로빈으로 노드 ${p.node}를 고르고 자기 연결을 따로 열어요`,
+  connectionCost: (p) =>
+    `조용하지만 열려 있어요: 소켓 ${p.sockets}개(밸런서에 2개, 노드에 1개), 노드 메모리 최대 ${p.kib} KiB`,
+  aloneMissed: (p) =>
+    `아무것도 공유하지 않으면 노드 b는 이벤트 ${p.id}을(를) 혼자 가져요: 노드 a의 구독자는 절대 받지 못해요`,
+  stickyPinned: () =>
+    '스티키: 이 브라우저의 요청은 모두 노드 a로 가지만, 다른 발행자의 요청은 여전히 노드 b로 가요',
+  backplaneLinks: () => '노드마다 Redis로 가는 연결을 하나씩 두고 스트림 채널을 구독해요',
+  redisPublish: (p) =>
+    `노드 ${p.node} → Redis, 스크립트 하나: INCR로 번호 ${p.id}, XADD로 기록에 보관, PUBLISH로 전달`,
+  redisMessage: (p) => `Redis → 모든 노드: 이벤트 ${p.id}, 메시지 ${p.nodes}개(구독 중인 노드마다 하나)`,
+  fanOut: (p) =>
+    `이벤트 하나에 백플레인 메시지 ${p.nodes}개, 그다음 노드들이 WebSocket 프레임 ${p.subscribers}개를 써요(구독자마다 하나)`,
+  goingAway: (p) => `배포를 위해 노드 ${p.node}의 트래픽을 빼요: Close 1001 Going Away`,
+  nodeCrashed: (p) =>
+    `노드 ${p.node}가 죽어요: 연결이 리셋되고 Close 프레임은 없어요. 브라우저는 1006을 알려요`,
+  publishedMeanwhile: (p) => `그사이 노드 ${p.node}에서 이벤트 ${p.id}이(가) 발행돼 공유 기록에 남아요`,
+  jitter: (p) => `페이지가 다시 연결하기 전에 ${p.ms} ms(무작위 지터) 기다려요`,
+  resumeFromHistory: (p) => `노드 ${p.node}가 공유 기록에서 ${p.after}번 다음 이벤트를 모두 다시 보내요`,
+  scalingSummary: (p) =>
+    `TCP 연결 ${p.connections}개, 밸런서를 지나간 메시지 ${p.relayed}개, 백플레인 메시지 ${p.backplane}개. 이벤트 ${p.delivered}개 전달, 놓친 것 없음`,
 
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,
   observedClose: (p) => `close 이벤트: 코드 ${p.code}, 이유 "${p.reason}", wasClean ${p.wasClean}`,
   observedEcho: (p) => `내 메시지의 에코: ${p.text}`,
+  observedPublished: (p) => `노드 ${p.node}에서 이벤트 ${p.id} 발행`,
+  observedCrossNode: (p) => `노드 ${p.node}의 WebSocket에 이벤트 ${p.id} 도착`,
 
   proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,
   proxyOwnEarlier: (p) => `이 연결의 앞선 요청 ${p.count}개는 wirescope 자체 페이지로 가서 보이지 않아요`,

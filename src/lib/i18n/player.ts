@@ -38,7 +38,17 @@ const en = {
   key: 'Key',
   plain: 'Unmasked',
   /** Lifelines of the sequence diagram. */
-  lanes: { client: 'Client', server: 'Server', httpClient: 'HTTP client', wsClient: 'WebSocket client' },
+  lanes: {
+    client: 'Client',
+    server: 'Server',
+    httpClient: 'HTTP client',
+    wsClient: 'WebSocket client',
+    browser: 'Browser',
+    balancer: 'Load balancer',
+    nodeA: 'Node a',
+    nodeB: 'Node b',
+    redis: 'Redis',
+  },
   closeCode: 'Close code',
   closeReason: 'Reason',
   yourMessage: 'Your message',
@@ -55,6 +65,10 @@ const en = {
     connections: 'Connections',
     requests: 'Requests',
     totalBytes: 'Bytes on the wire',
+    count: 'Count',
+    relayed: 'Messages through the balancer',
+    backplane: 'Messages on the backplane',
+    delivered: 'Events delivered',
   },
   keyboard: 'Keys: → next, ← previous, space play/pause, Home restart',
   live: {
@@ -63,6 +77,8 @@ const en = {
     running: 'Running against the demo server…',
     checking: 'Looking for the demo server…',
     unavailable: 'Live runs need the demo server: start it with npm start, then reload this page.',
+    needsCluster:
+      'This live run needs a cluster: stop npm start, run npm run cluster (Redis and two nodes), open the URL of node a it prints, then try again.',
     failed: (why: string) => `The live run failed: ${why}`,
     full: (inUse: number, max: number) =>
       `the class server is full: ${inUse} of ${max} sessions in use. Ask your teacher to start it with --max-sessions ${max * 2} (or more), then try again.`,
@@ -151,6 +167,8 @@ const en = {
     declined: 'Server declines',
     'wrong-guess': 'Eve guesses tok_a',
     'right-guess': 'Eve guesses tok_k',
+    deploy: 'Deploy (close 1001)',
+    crash: 'Crash (1006)',
   } as Record<string, string>,
 };
 
@@ -195,6 +213,11 @@ const ko: PlayerStrings = {
     server: '서버',
     httpClient: 'HTTP 클라이언트',
     wsClient: 'WebSocket 클라이언트',
+    browser: '브라우저',
+    balancer: '로드 밸런서',
+    nodeA: '노드 a',
+    nodeB: '노드 b',
+    redis: 'Redis',
   },
   closeCode: '종료 코드',
   closeReason: '이유',
@@ -210,6 +233,10 @@ const ko: PlayerStrings = {
     connections: '연결 수',
     requests: '요청 수',
     totalBytes: '전송 바이트',
+    count: '개수',
+    relayed: '밸런서를 지나간 메시지',
+    backplane: '백플레인의 메시지',
+    delivered: '전달된 이벤트',
   },
   keyboard: '키: → 다음, ← 이전, 스페이스 재생/정지, Home 처음부터',
   live: {
@@ -219,6 +246,8 @@ const ko: PlayerStrings = {
     checking: '데모 서버를 찾는 중…',
     unavailable:
       '실제 실행에는 데모 서버가 필요해요. npm start로 서버를 켠 다음 이 페이지를 새로 고쳐 주세요.',
+    needsCluster:
+      '이 실제 실행에는 클러스터가 필요해요. npm start를 멈추고 npm run cluster(Redis와 노드 두 대)를 실행한 뒤, 출력된 노드 a의 URL을 열고 다시 해 보세요.',
     failed: (why) => `실제 실행 실패: ${why}`,
     full: (inUse, max) =>
       `수업 서버가 가득 찼어요: 세션 ${max}개 중 ${inUse}개를 쓰고 있어요. 선생님께 --max-sessions ${max * 2} 이상으로 서버를 다시 시작해 달라고 한 뒤 다시 해 보세요.`,
@@ -307,6 +336,8 @@ const ko: PlayerStrings = {
     declined: '서버가 거절',
     'wrong-guess': '이브의 추측 tok_a',
     'right-guess': '이브의 추측 tok_k',
+    deploy: '배포(close 1001)',
+    crash: '장애(1006)',
   },
 };
 

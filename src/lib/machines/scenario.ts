@@ -24,6 +24,8 @@ export interface Lanes {
   lanes: Lane[];
   /** The lane of a connection, given the trace so far (two clients beside one server, say). */
   laneOf?: (conn: string | undefined, events: readonly TraceEvent[]) => string;
+  /** The lane of a connection's server end, where there is more than one (a balancer and its nodes). */
+  serverOf?: (conn: string | undefined, events: readonly TraceEvent[]) => string;
 }
 
 /** A panel beside the diagram, as data the player draws: a worked calculation, a running tally. */
@@ -78,6 +80,8 @@ export interface ScenarioModule<C extends BaseContext = BaseContext> {
   controls?(context: C, lang: Lang): Control[];
   /** The same exchange against the demo server, carrying over the learner's choices from `context`. */
   runLive?(context: C): Promise<LiveOutcome>;
+  /** The live run needs the demo server started as a cluster (`npm run cluster`), not one process. */
+  needsCluster?: boolean;
 }
 
 /** Two lifelines: a client and a server. */

@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<{ default: ScenarioModule }>> = {
   'closing-handshake': () => import('./closing-handshake/index'),
   'http-vs-websocket': () => import('./http-vs-websocket/index'),
   compression: () => import('./compression/index'),
+  'scaling-out': () => import('./scaling-out/index'),
 };
 
 /** Loads a scenario's module; its spec must be the one specs.ts lists (a test checks every one). */

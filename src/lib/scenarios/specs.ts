@@ -11,6 +11,7 @@ import frames from './frames/spec.ts';
 import closingHandshake from './closing-handshake/spec.ts';
 import httpVsWebsocket from './http-vs-websocket/spec.ts';
 import compression from './compression/spec.ts';
+import scalingOut from './scaling-out/spec.ts';
 
 export const SPECS: readonly ScenarioSpec[] = [
   requestResponse,
@@ -20,6 +21,7 @@ export const SPECS: readonly ScenarioSpec[] = [
   closingHandshake,
   httpVsWebsocket,
   compression,
+  scalingOut,
 ];
 
 export function findSpec(id: string): ScenarioSpec | undefined {

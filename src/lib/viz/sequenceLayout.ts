@@ -18,6 +18,11 @@ export interface SequenceOptions {
   lanes?: readonly Lane[];
   /** Which client lane a connection belongs to, given the trace (default: the first client lane). */
   laneOf?: (conn: string | undefined, events: readonly TraceEvent[]) => string;
+  /**
+   * Which lane the server end of a connection is on (default: the one server lane). A picture with a
+   * proxy or several servers in it (a balancer, nodes, a shared Redis) gives each connection both ends.
+   */
+  serverOf?: (conn: string | undefined, events: readonly TraceEvent[]) => string;
   /** Events from this index on belong to the current step: drawn as new. */
   currentFrom?: number;
   /** The page's language: of the diagram's own text and of the notes (message keys). */
@@ -254,6 +259,8 @@ export function layoutSequence(
   const serverLane = lanes.find((l) => l.peer === 'server')?.id ?? 'server';
   const laneFor = options.laneOf;
   const laneOf = (conn: string | undefined) => (laneFor ? laneFor(conn, events) : firstClient);
+  const serverFor = options.serverOf;
+  const serverOf = (conn: string | undefined) => (serverFor ? serverFor(conn, events) : serverLane);
   const margin = marginFor(width);
   const x = scalePoint<string>()
     .domain(lanes.map((l) => l.id))
@@ -292,7 +299,7 @@ export function layoutSequence(
     const e = events[i]!;
     const current = i >= currentFrom;
     if (e.type === 'state') {
-      const lane = e.peer === 'server' ? serverLane : laneOf(e.conn);
+      const lane = e.peer === 'server' ? serverOf(e.conn) : laneOf(e.conn);
       const view = byId.get(lane);
       if (view) {
         if (e.readyState) view.readyState = e.readyState;
@@ -312,7 +319,7 @@ export function layoutSequence(
     settle();
     if (e.type === 'unit') {
       const client = laneX(laneOf(e.conn));
-      const server = laneX(serverLane);
+      const server = laneX(serverOf(e.conn));
       const time = `${ms(e.t)} ms`;
       const label = unitLabel(e, lang);
       const lines = messageLines(label, time, Math.abs(server - client));
@@ -346,8 +353,9 @@ export function layoutSequence(
           : tone === 'abnormal'
             ? words.cut
             : words.closed((e.type === 'conn.close' && e.by) || 'unknown');
-      const x1 = Math.min(client, laneX(serverLane));
-      const x2 = Math.max(client, laneX(serverLane));
+      const server = laneX(serverOf(e.conn));
+      const x1 = Math.min(client, server);
+      const x2 = Math.max(client, server);
       const lines = wrapText(label, Math.max(x2 - x1 - 8, 40), { size: TEXT.conn.size });
       const height = 15 + lines.length * TEXT.conn.line;
       rows.push({
@@ -369,7 +377,7 @@ export function layoutSequence(
       const lines = wrapText(text, noteBox.width - NOTE_PAD, { size: TEXT.note.size });
       const anchor =
         e.peer === 'server'
-          ? laneX(serverLane)
+          ? laneX(serverOf(e.conn))
           : e.peer === 'client'
             ? laneX(laneOf(e.conn))
             : (outer[0]! + outer[1]!) / 2;

@@ -11,7 +11,9 @@ import { traceToJson } from '../../trace/json';
 import { TRACE_VERSION, type Trace, type TraceEvent, type UnitEvent } from '../../trace/types';
 import { downloadText, fileStamp } from '../download';
 
-export type LiveStatus = 'checking' | 'ready' | 'unavailable' | 'running' | 'done' | 'failed';
+/** `needs-cluster`: the server runs as one process, and this scenario's live run needs a cluster. */
+export type LiveStatus =
+  'checking' | 'ready' | 'unavailable' | 'needs-cluster' | 'running' | 'done' | 'failed';
 
 export class LiveRun {
   status: LiveStatus = $state('checking');
@@ -31,9 +33,12 @@ export class LiveRun {
   #alive = true;
 
   constructor(private readonly scenario: ScenarioModule) {
-    void import('../../live/health').then(({ liveAvailable }) =>
-      liveAvailable().then((ok) => {
-        if (this.#alive && this.status === 'checking') this.status = ok ? 'ready' : 'unavailable';
+    void import('../../live/health').then(({ fetchHealth }) =>
+      fetchHealth().then((health) => {
+        if (!this.#alive || this.status !== 'checking') return;
+        if (!health) this.status = 'unavailable';
+        else if (scenario.needsCluster && !health.cluster) this.status = 'needs-cluster';
+        else this.status = 'ready';
       }),
     );
   }
