@@ -47,7 +47,7 @@ test('without a cluster, lesson 11 says how to start one instead of running live
   await expect(live.getByRole('status')).toContainText('run npm run cluster (Redis and two nodes)');
   await expect(live.getByRole('button', { name: 'Run it for real' })).toBeDisabled();
   await page.goto('/#/ko/11-scaling-out/1');
-  await expect(live.getByRole('status')).toContainText('npm run cluster(Redis와 노드 두 대)를 실행한 뒤');
+  await expect(live.getByRole('status')).toContainText('"npm run cluster"(Redis와 노드 두 대)를 실행한 뒤');
 });
 
 test.describe('a cluster of two nodes', () => {

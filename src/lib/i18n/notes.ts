@@ -279,7 +279,7 @@ const ko: NoteTable = {
   redisMessage: (p) => `Redis → 모든 노드: 이벤트 ${p.id}, 메시지 ${p.nodes}개(구독 중인 노드마다 하나)`,
   fanOut: (p) =>
     `이벤트 하나에 백플레인 메시지 ${p.nodes}개, 그다음 노드들이 WebSocket 프레임 ${p.subscribers}개를 써요(구독자마다 하나)`,
-  goingAway: (p) => `배포를 위해 노드 ${p.node}의 트래픽을 빼요: Close 1001 Going Away`,
+  goingAway: (p) => `배포를 위해 노드 ${p.node}의 트래픽을 빼고 Close 1001로 닫아요`,
   nodeCrashed: (p) =>
     `노드 ${p.node}가 죽어요: 연결이 리셋되고 Close 프레임은 없어요. 브라우저는 1006을 알려요`,
   publishedMeanwhile: (p) => `그사이 노드 ${p.node}에서 이벤트 ${p.id}이(가) 발행돼 공유 기록에 남아요`,

@@ -247,7 +247,7 @@ const ko: PlayerStrings = {
     unavailable:
       '실제 실행에는 데모 서버가 필요해요. npm start로 서버를 켠 다음 이 페이지를 새로 고쳐 주세요.',
     needsCluster:
-      '이 실제 실행에는 클러스터가 필요해요. npm start를 멈추고 npm run cluster(Redis와 노드 두 대)를 실행한 뒤, 출력된 노드 a의 URL을 열고 다시 해 보세요.',
+      '이 실제 실행에는 클러스터가 필요해요. npm start를 멈추고 "npm run cluster"(Redis와 노드 두 대)를 실행한 뒤, 출력된 노드 a의 URL을 열고 다시 해 보세요.',
     failed: (why) => `실제 실행 실패: ${why}`,
     full: (inUse, max) =>
       `수업 서버가 가득 찼어요: 세션 ${max}개 중 ${inUse}개를 쓰고 있어요. 선생님께 --max-sessions ${max * 2} 이상으로 서버를 다시 시작해 달라고 한 뒤 다시 해 보세요.`,

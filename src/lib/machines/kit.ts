@@ -107,6 +107,12 @@ export class StepBuilder {
     return this;
   }
 
+  /** A connection set up before the scenario begins (a server's link to a shared store): no handshake. */
+  established(conn: string): this {
+    this.opened(conn);
+    return this;
+  }
+
   /** A WebSocket that is already OPEN on both sides (its handshake is another lesson's). */
   openWebSocket(conn: string): this {
     this.opened(conn);

@@ -200,8 +200,8 @@ export const STEPS: Record<string, StepBuild<ScalingContext>> = {
     b.note('stickyPinned', undefined, { peer: 'server', conn: 'c2' });
   },
   backplane: (b, c) => {
-    // Each node keeps one connection to Redis, subscribed to the stream's channel.
-    b.connect('ra').connect('rb');
+    // Each node keeps one connection to Redis, subscribed to the stream's channel, opened long before.
+    b.established('ra').established('rb');
     b.note('backplaneLinks', undefined, { peer: 'server', conn: 'ra' });
     const id = c.published + 1;
     b.note('redisPublish', { node: 'b', id }, { peer: 'server', conn: 'rb' });
