@@ -144,14 +144,13 @@ export class Backplane {
     }
   }
 
+  /**
+   * Every hook at once: one that waits (a heartbeat's write queued behind a reconnection) must not hold
+   * up another (the streams' catch-up, which cross-node delivery waits for). A hook that fails was lost
+   * again half-way: the next reconnection runs every hook again.
+   */
   private async resync(): Promise<void> {
-    for (const hook of this.resyncHooks) {
-      try {
-        await hook();
-      } catch {
-        // Lost again half-way: the next reconnection runs every hook again.
-      }
-    }
+    await Promise.allSettled([...this.resyncHooks].map(async (hook) => hook()));
   }
 
   /** EVALSHA, loading the script on NOSCRIPT (a restarted Redis has forgotten every script). */
