@@ -114,8 +114,10 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     if (!cluster) return void handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
     // The socket does not flow until ws takes it, so nothing is read while the cluster is asked.
     socket.on('error', () => socket.destroy());
+    const url = requestUrl(req, ctx.prefix);
+    if (!url) return void handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown);
     void cluster
-      .prepare(requestUrl(req))
+      .prepare(url)
       .catch(() => undefined)
       .then(() => handleUpgrade(ctx, wss, req, socket, head, attach.passUnknown));
   });

@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import { renderNote, type NoteKey, type NoteParamRecord, type NoteParams } from '../src/lib/i18n/notes.ts';
 import type { Direction, Peer, ProxyLeg, TraceEvent, UnitEvent } from '../src/lib/trace/index.ts';
 import type { Recorder } from './record.ts';
-import type { SessionRegistry } from './sessions.ts';
+import type { SessionRegistry, TapSession } from './sessions.ts';
 
 /** Where a watched connection's events go: its session here, or (in a cluster) the node that owns it. */
 export interface TapSink {

@@ -34,7 +34,6 @@ export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duple
   }
   ctx.sockets.add(ws, session.id, null);
   let open = true;
-  if (all) ctx.tap.watchAll(session);
   ws.once('close', () => {
     open = false;
     ctx.tap.unwatchAll(session);
@@ -42,8 +41,11 @@ export function onTapConnection(ctx: ServerContext, ws: WebSocket, stream: Duple
     ctx.streams.drop(session.id);
     ctx.cluster?.closeSession(session);
   });
+  // hello first: a session that watches every proxied connection gets the backlog right after it.
   const hello = () => {
-    if (open) ws.send(JSON.stringify(session.hello(ctx.cluster?.status())));
+    if (!open) return;
+    ws.send(JSON.stringify(session.hello(ctx.cluster?.status())));
+    if (all) ctx.tap.watchAll(session);
   };
   if (ctx.cluster) void ctx.cluster.openSession(session).then(hello, hello);
   else hello();

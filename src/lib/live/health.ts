@@ -1,7 +1,6 @@
-import { endpoint } from './tap';
-
 /** Is the demo server there? A static build has no /healthz: live runs then say they need `npm start`. */
 import type { ClusterStatus } from '../trace/tap';
+import { endpoint } from './tap';
 
 export interface Health {
   ok: boolean;
