@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ServerContext, sessionKey, streamFor } from '../context.ts';
-import { BodyError, readJsonObject, sendJson, sendText } from '../http-util.ts';
+import { BodyError, readJsonObject, sendJson } from '../http-util.ts';
 import type { EventStream } from '../stream.ts';
 import { SOCKET_ACTIONS, type SocketAction } from '../ws/controls.ts';
 import type { NodeStats } from '../cluster/types.ts';
@@ -186,7 +186,7 @@ function sendHealth(ctx: ServerContext, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, { status: 'ok', ...cluster }, headers);
   }
   const lines = cluster ? `ok\nnode: ${cluster.node}\nbackplane: ${cluster.backplane}\n` : 'ok\n';
-  sendText(res, 200, lines, headers);
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(lines);
 }
 
 /** Handles /api/* and /healthz; returns false for paths that are not API paths. */
