@@ -49,10 +49,13 @@ function base64(bytes: Uint8Array): string {
 
 /**
  * `JSON.stringify(toJson(event, t))`, written out directly for the events a watched echo makes (bytes,
- * and units with nothing optional: no error, no compression marks): no object is built per event only to be serialised again. `dir` and
- * `kind` are fixed words and base64 needs no escaping; the strings that vary go through JSON.stringify.
+ * and units with nothing optional: no error, no compression marks, no cluster node): no object is built
+ * per event only to be serialised again. `dir` and `kind` are fixed words and base64 needs no escaping;
+ * the strings that vary go through JSON.stringify.
  */
 export function eventJsonText(event: TraceEvent, t: number): string {
+  // In a cluster every event names the node that saw it: the general path writes that field too.
+  if (event.node !== undefined) return JSON.stringify(toJson(event, t));
   if (event.type === 'bytes') {
     return `{"type":"bytes","t":${t},"conn":${JSON.stringify(event.conn)},"dir":"${event.dir}","bytes":"${base64(event.bytes)}"}`;
   }
