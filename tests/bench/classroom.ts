@@ -16,7 +16,7 @@ import { request, Agent, type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { startChild } from './server.ts';
+import { startWirescope } from '../helpers/wirescopeProcess.ts';
 
 const CLASS_SIZES = [1, 30, 60];
 const RUN_MS = 5_000;
@@ -227,7 +227,7 @@ async function round(base: string, pid: number, students: number): Promise<strin
 }
 
 export async function benchClassroom(sizes: readonly number[] = CLASS_SIZES): Promise<void> {
-  const { child, url } = await startChild(['--heartbeat-ms', '600000']);
+  const { child, url } = await startWirescope(['--heartbeat-ms', '600000'], { timeoutMs: 20_000 });
   try {
     console.log(
       `classroom: N students race the lab at once (${RATE} events/s, ${PAYLOAD_BYTES}-byte payloads, ${RUN_MS / 1000} s; short polling every ${SHORT_POLL_MS} ms); delivery p95 over all students:`,

@@ -12,14 +12,13 @@
  * Loopback only, one machine: the nodes, Redis and this client share its cores. Bounded in count and
  * time; everything it starts is stopped when it ends.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { findRedisServer, RedisProcess } from '../server/redis.ts';
+import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PUBLISHES = 600;
 const WARMUP = 100;
 const BLOCKS = 6;
@@ -30,16 +29,11 @@ const ONLY_FANOUT = process.env.BENCH_CLUSTER === 'fanout';
 const FANOUT_EVENTS = 200;
 const DRAIN_LIMIT_MS = 60_000;
 
-interface Node {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startNode(args: string[]): Promise<Node> {
-  const child = spawn(
-    process.execPath,
+async function startNode(args: string[]): Promise<WirescopeProcess> {
+  const node = await startWirescope(
     [
-      ...['--import', 'tsx', 'server/main.ts', '--port', '0', '--heartbeat-ms', '600000'],
+      '--heartbeat-ms',
+      '600000',
       // Every subscriber comes from this one address: no per-client cap here.
       ...[
         '--max-connections',
@@ -49,36 +43,20 @@ async function startNode(args: string[]): Promise<Node> {
       ],
       ...args,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    { timeoutMs: 60_000, name: 'node' },
   );
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
   // A node that dies mid-run is named, rather than showing up only as its clients' resets.
-  child.once('exit', (code, signal) => {
-    if (!stopping.has(child)) console.log(`  (node ${url} exited: ${signal ?? `code ${code}`})`);
+  node.child.once('exit', (code, signal) => {
+    if (!stopping.has(node.child)) console.log(`  (node ${node.url} exited: ${signal ?? `code ${code}`})`);
   });
-  return { child, url };
+  return node;
 }
 
 const stopping = new WeakSet<ChildProcess>();
 
-async function stopNode(node: Node): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
+async function stopNode(node: WirescopeProcess): Promise<void> {
   stopping.add(node.child);
-  const exited = once(node.child, 'exit');
-  node.child.kill('SIGTERM');
-  await exited;
+  await node.stop();
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -249,7 +227,7 @@ export async function benchCluster(): Promise<void> {
   }
   const redis = await RedisProcess.start(binary);
   const history = String(FANOUT_EVENTS * 4);
-  const started: Node[] = [];
+  const started: WirescopeProcess[] = [];
   // Interrupted (Ctrl-C, a time limit): take the nodes and Redis down too.
   const interrupted = () => {
     for (const node of started) node.child.kill('SIGKILL');

@@ -12,15 +12,14 @@
  *
  * Loopback only; bounded in count and time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { compressMessage, encodeFrame, Opcode } from '../../src/lib/protocol/index.ts';
 import { DeflateClient } from '../server/deflateClient.ts';
 import { start } from '../server/helpers.ts';
+import { startWirescope } from '../helpers/wirescopeProcess.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MESSAGES = 200;
 const CONNECTIONS = 500;
 const BROWSER_OFFER = 'permessage-deflate; client_max_window_bits';
@@ -131,27 +130,6 @@ async function bytesOnTheWire(): Promise<void> {
   }
 }
 
-async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
-  return { child, url, port: Number(new URL(url).port) };
-}
-
 /**
  * One raw connection that upgrades, sends `frame` and waits for the echo: the server has then created
  * whatever per-connection state that path costs (for /ws/deflate, a zlib inflater and deflater).
@@ -210,16 +188,19 @@ async function memoryPerConnection(): Promise<void> {
   console.log(`server memory per connection (${CONNECTIONS} connections each, server in a child process):`);
   let plainPer = 0;
   for (const [mode, path, offer, frame, args] of modes) {
-    const { child, url, port } = await startChild([
-      '--max-connections',
-      String(CONNECTIONS + 100),
-      // Every connection comes from 127.0.0.1: lift the per-client cap (256 by default).
-      '--max-connections-per-client',
-      '0',
-      '--heartbeat-ms',
-      '600000',
-      ...args,
-    ]);
+    const { child, url, port } = await startWirescope(
+      [
+        '--max-connections',
+        String(CONNECTIONS + 100),
+        // Every connection comes from 127.0.0.1: lift the per-client cap (256 by default).
+        '--max-connections-per-client',
+        '0',
+        '--heartbeat-ms',
+        '600000',
+        ...args,
+      ],
+      { timeoutMs: 20_000 },
+    );
     try {
       const rss = async () =>
         ((await (await fetch(`${url}/api/stats`)).json()) as { rssBytes: number }).rssBytes;

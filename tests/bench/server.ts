@@ -9,12 +9,13 @@
  *
  * Loopback only; bounded in count and time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { startWirescope } from '../helpers/wirescopeProcess.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TAP_RUNS = 8;
@@ -49,29 +50,6 @@ function fdLimit(): number {
   } catch {
     return 1024;
   }
-}
-
-export async function startChild(
-  args: string[],
-): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
-  return { child, url, port: Number(new URL(url).port) };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -191,17 +169,20 @@ async function capacity(): Promise<void> {
   // Each connection costs one descriptor here and one in the server; keep headroom for both.
   const sockets = Math.min(TARGET_SOCKETS, Math.floor((limit - 500) * 0.8));
   const polls = Math.min(TARGET_POLLS, Math.max(0, Math.floor((limit - 500) * 0.8) - sockets));
-  const { child, url, port } = await startChild([
-    '--max-connections',
-    String(sockets + polls + 100),
-    '--max-pending-polls',
-    String(polls + 10),
-    // Every client here is this one process on loopback.
-    '--max-connections-per-client',
-    '0',
-    '--heartbeat-ms',
-    '600000',
-  ]);
+  const { child, url, port } = await startWirescope(
+    [
+      '--max-connections',
+      String(sockets + polls + 100),
+      '--max-pending-polls',
+      String(polls + 10),
+      // Every client here is this one process on loopback.
+      '--max-connections-per-client',
+      '0',
+      '--heartbeat-ms',
+      '600000',
+    ],
+    { timeoutMs: 20_000 },
+  );
   const stats = async () =>
     (await (await fetch(`${url}/api/stats`)).json()) as {
       websockets: number;
@@ -261,7 +242,7 @@ export type ServerBench = 'tap' | 'capacity';
 export async function benchServer(only: readonly string[] = []): Promise<void> {
   const wanted = (name: ServerBench) => only.length === 0 || only.includes(name);
   if (wanted('tap')) {
-    const { child, url } = await startChild(['--heartbeat-ms', '600000']);
+    const { child, url } = await startWirescope(['--heartbeat-ms', '600000'], { timeoutMs: 20_000 });
     try {
       await roundTrips(url);
     } finally {

@@ -3,30 +3,18 @@
  * --max-sessions 1, whose one session another student holds, the lab and a lesson's live run say the
  * server is full, how full, and what the teacher can do, instead of failing silently.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect, test } from '@playwright/test';
 import { WebSocket } from 'ws';
+import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
 
-let child: ChildProcess;
+let server: WirescopeProcess;
 let base: string;
 let holder: WebSocket;
 
 test.beforeAll(async () => {
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--max-sessions', '1'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
+  server = await startWirescope(['--host', '127.0.0.1', '--max-sessions', '1']);
+  base = server.url;
   // Another student's page holds the only session.
   holder = new WebSocket(`${base.replace('http', 'ws')}/ws/tap`);
   await once(holder, 'message');
@@ -34,8 +22,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   holder.close();
-  child.kill('SIGTERM');
-  await once(child, 'exit');
+  await server.stop();
 });
 
 const FULL =

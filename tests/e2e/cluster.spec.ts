@@ -3,41 +3,14 @@
  * served the page loses Redis, every page says so, and stops saying so once the node reconnects.
  * Skipped, with a message, where redis-server is not installed (.ci/run installs it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { expect, test } from '@playwright/test';
 import { findRedisServer, RedisProcess } from '../server/redis.ts';
+import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
 
 const REDIS_SERVER = findRedisServer();
 
-interface Node {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startNode(backplane: string, name: string): Promise<Node> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--backplane', backplane, '--node', name],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`node ${name} exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function stopNode(node: Node | undefined): Promise<void> {
-  if (!node || node.child.exitCode !== null) return;
-  const exited = once(node.child, 'exit');
-  node.child.kill('SIGTERM');
-  await exited;
+function startNode(backplane: string, name: string): Promise<WirescopeProcess> {
+  return startWirescope(['--backplane', backplane, '--node', name], { name: `node ${name}` });
 }
 
 test('without a cluster, lesson 11 says how to start one instead of running live', async ({ page }) => {
@@ -55,8 +28,8 @@ test.describe('a cluster of two nodes', () => {
   test.describe.configure({ mode: 'serial' });
 
   let redis: RedisProcess;
-  let a: Node;
-  let b: Node;
+  let a: WirescopeProcess;
+  let b: WirescopeProcess;
 
   test.beforeAll(async () => {
     redis = await RedisProcess.start(REDIS_SERVER!);
@@ -65,8 +38,8 @@ test.describe('a cluster of two nodes', () => {
   });
 
   test.afterAll(async () => {
-    await stopNode(a);
-    await stopNode(b);
+    await a?.stop();
+    await b?.stop();
     await redis?.stop();
   });
 

@@ -3,14 +3,13 @@
  * the lab against its own endpoints there (the built page's URLs are relative), while every other
  * path is the app's and the app never sees wirescope's requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
 import { expect, test } from '@playwright/test';
 
 let app: Server;
 const seen: string[] = [];
-let proxy: ChildProcess;
+let proxy: WirescopeProcess;
 let base = '';
 
 test.beforeAll(async () => {
@@ -23,26 +22,12 @@ test.beforeAll(async () => {
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const address = app.address();
   const target = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  proxy = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--target', target], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`wirescope did not start: ${out}`)), 20_000);
-    proxy.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  proxy = await startWirescope(['--target', target], { timeoutMs: 20_000, name: 'wirescope' });
+  base = proxy.url;
 });
 
 test.afterAll(async () => {
-  proxy.kill('SIGTERM');
-  await once(proxy, 'exit');
+  await proxy.stop();
   await new Promise<void>((resolve) => app.close(() => resolve()));
 });
 

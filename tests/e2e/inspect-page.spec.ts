@@ -4,20 +4,20 @@
  * diagram and the byte inspector on either leg, the findings panel, exports, the keyboard alone, Korean,
  * and axe-core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, get, type Server } from 'node:http';
 import { connect } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
+import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
 import { expect, test, type Page } from '@playwright/test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
 import { traceFromJson } from '../../src/lib/trace/json.ts';
 
 let app: Server;
-let proxy: ChildProcess;
+let proxy: WirescopeProcess;
 let base = '';
 let port = 0;
 
@@ -52,27 +52,13 @@ test.beforeAll(async () => {
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const address = app.address();
   const target = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  proxy = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--target', target], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`wirescope did not start: ${out}`)), 30_000);
-    proxy.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  proxy = await startWirescope(['--target', target], { timeoutMs: 30_000, name: 'wirescope' });
+  base = proxy.url;
   port = Number(new URL(base).port);
 });
 
 test.afterAll(async () => {
-  proxy.kill('SIGTERM');
-  await once(proxy, 'exit');
+  await proxy.stop();
   app.closeAllConnections();
   await new Promise<void>((resolve) => app.close(() => resolve()));
 });
