@@ -6,42 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { answers, findRedisServer, freePort } from './local.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NAMES = 'abcdefghijklmnopqrstuvwxyz';
-
-function findRedisServer(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs.filter(Boolean)) {
-    try {
-      accessSync(join(dir, 'redis-server'), constants.X_OK);
-      return join(dir, 'redis-server');
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => resolve(Boolean(socket.destroy())));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Prefixes each line a child prints with its name. */
 function relay(child: ChildProcess, name: string, onLine?: (line: string) => void): void {

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
+export { freePort } from '../../server/cluster/local.ts';
 import { eventFromJson, type TapServerMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
 
 /** Every byte one TCP connection of a target received. */
@@ -140,15 +141,4 @@ export function legs(events: TraceEvent[]): Array<{ client: string; targets: str
     if (e.leg === 'target') out.find((l) => l.client === e.pair)?.targets.push(e.conn);
   }
   return out;
-}
-
-/** A free port with nothing listening on it (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
