@@ -5,11 +5,17 @@
  */
 import type { Player, PlayerView } from '../../machines/player';
 
+/** A key the page may take as a shortcut: not handled yet, no modifier, not typed into a field. */
+export function isShortcutKey(event: KeyboardEvent): boolean {
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return false;
+  const target = event.target as HTMLElement | null;
+  return !['INPUT', 'TEXTAREA', 'SELECT'].includes(target?.tagName ?? '') && !target?.isContentEditable;
+}
+
 export function playerKey(event: KeyboardEvent, player: Player, view: PlayerView): void {
-  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (!isShortcutKey(event)) return;
   const target = event.target as HTMLElement | null;
   const tag = target?.tagName ?? '';
-  if (['INPUT', 'TEXTAREA', 'SELECT'].includes(tag) || target?.isContentEditable) return;
   if (event.key === 'ArrowRight') player.next();
   else if (event.key === 'ArrowLeft') player.back();
   else if (event.key === 'Home') player.restart();
