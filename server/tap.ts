@@ -259,37 +259,102 @@ class ConnectionTap {
 
 /**
  * One leg of a proxied connection (`--target`). The proxy reads and writes every byte of it itself, so
- * it reports them here as it forwards them: no socket is wrapped. Events go to every session watching
- * all proxied traffic, to the recorder and to the hub's backlog.
+ * it reports them here once they are forwarded: no socket is wrapped. Events go to every session
+ * watching all proxied traffic, to the recorder and to the hub's backlog.
+ *
+ * The two legs of a connection carry the same bytes, so while they have seen exactly the same bytes
+ * both ways they share one parser: each chunk is copied once and parsed once, and the second leg's units
+ * are the first's with its own conn id and time. Bytes that reach one leg only (wirescope's own pages on
+ * the same connection, a 502, 403 or 408 it answers itself, a retired upstream's stray bytes) end the
+ * sharing: the proxy switches upstreams, or answers, only between messages (RFC 9112 section 9.3), so
+ * the target leg goes on with a parser of its own from there and the client leg keeps the shared one.
  */
 export class LegTap {
   private parser: UnitParser | undefined;
   private closed = false;
+  /** No bytes reported yet: a target leg opening now may share this leg's parser. */
+  private fresh = true;
+  /** The other leg, while the two share `parser`. */
+  private partner: LegTap | undefined;
 
   constructor(
     readonly id: string,
-    makeParser: UnitParserFactory,
+    readonly leg: ProxyLeg,
+    private readonly makeParser: UnitParserFactory,
     private readonly emit: (event: TraceEvent) => void,
     private readonly defer: (job: () => void) => void,
+    private readonly slab: CopySlab,
   ) {
     this.parser = makeParser(id);
   }
 
-  /** Copies `chunk` (the caller may reuse its buffer) and reports it; returns the copy for the other leg. */
-  bytes(dir: Direction, chunk: Uint8Array): Uint8Array {
-    const copy = Uint8Array.prototype.slice.call(chunk);
-    this.copied(dir, copy);
-    return copy;
+  /** A target leg opening on a client leg that has seen no bytes yet: from now on they parse as one. */
+  shareWith(client: LegTap): void {
+    if (!client.fresh || !this.fresh || client.closed || client.partner) return;
+    this.parser = client.parser;
+    this.partner = client;
+    client.partner = this;
   }
 
-  /** Reports bytes already copied by the other leg (the same bytes cross both legs). */
-  copied(dir: Direction, bytes: Uint8Array): void {
-    if (this.closed || bytes.length === 0) return;
+  /** Bytes that reach this leg only (the caller may reuse `chunk`: it is copied). */
+  bytes(dir: Direction, chunk: Uint8Array): void {
+    if (this.closed || chunk.length === 0) return;
+    this.split();
+    this.fresh = false;
+    const bytes = this.slab.copy([chunk]);
     const t = now();
-    this.defer(() => {
-      this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
-      if (this.parser) for (const unit of this.parser.push(dir, bytes, t)) this.emit(unit);
-    });
+    const parser = this.parser;
+    this.defer(() => this.record(parser, dir, bytes, t));
+  }
+
+  /**
+   * The same bytes crossing both legs, `this` first (the leg they came in on), then `other`: one copy,
+   * and one parse while the two share a parser.
+   */
+  crossing(other: LegTap, dir: Direction, chunk: Uint8Array): void {
+    if (other.closed) return this.bytes(dir, chunk);
+    if (this.closed) return other.bytes(dir, chunk);
+    if (chunk.length === 0) return;
+    this.fresh = other.fresh = false;
+    const bytes = this.slab.copy([chunk]);
+    const t = now();
+    const first = this.parser;
+    const second = other.parser;
+    if (this.partner === other) {
+      this.defer(() => {
+        const units = this.record(first, dir, bytes, t);
+        other.emit({ type: 'bytes', t, conn: other.id, dir, bytes });
+        for (const unit of units) other.emit(other.own(unit));
+      });
+    } else {
+      this.defer(() => {
+        this.record(first, dir, bytes, t);
+        other.record(second, dir, bytes, t);
+      });
+    }
+  }
+
+  /** The bytes event and the units it completes (with the parser the leg had when the bytes came). */
+  private record(parser: UnitParser | undefined, dir: Direction, bytes: Uint8Array, t: number): UnitEvent[] {
+    this.emit({ type: 'bytes', t, conn: this.id, dir, bytes });
+    if (!parser) return [];
+    const units = parser.push(dir, bytes, t);
+    for (const unit of units) this.emit(this.own(unit));
+    return units;
+  }
+
+  /** A unit of the shared parser (named after the leg that made it) as this leg's. */
+  private own(unit: UnitEvent): UnitEvent {
+    return unit.conn === this.id ? unit : { ...unit, conn: this.id };
+  }
+
+  /** The legs stop seeing the same bytes: the client leg keeps the parser, the target leg starts its own. */
+  private split(): void {
+    const partner = this.partner;
+    if (!partner) return;
+    this.partner = partner.partner = undefined;
+    const target = this.leg === 'target' ? this : partner;
+    target.parser = target.closed ? undefined : this.makeParser(target.id);
   }
 
   /** A diagram note (a message key with its parameters, and its English text for other readers). */
@@ -310,6 +375,9 @@ export class LegTap {
   close(by: Peer | 'unknown', abnormal: boolean): void {
     if (this.closed) return;
     this.closed = true;
+    const partner = this.partner;
+    if (partner) this.partner = partner.partner = undefined; // the other leg keeps the parser
+    this.parser = undefined;
     const event: TraceEvent = {
       type: 'conn.close',
       t: now(),
@@ -317,10 +385,7 @@ export class LegTap {
       by,
       ...(abnormal ? { abnormal: true } : {}),
     };
-    this.defer(() => {
-      this.emit(event);
-      this.parser = undefined;
-    });
+    this.defer(() => this.emit(event));
   }
 }
 
@@ -390,10 +455,22 @@ export class TapHub {
    * A new leg of a proxied connection; undefined when the tap is off. Its conn.open carries the leg and,
    * for a target leg, the client leg it serves.
    */
-  openLeg(open: { leg: ProxyLeg; client?: string; server?: string; pair?: string }): LegTap | undefined {
+  openLeg(
+    open: { leg: ProxyLeg; client?: string; server?: string; pair?: string },
+    /** The client leg a target leg serves: they share a parser while they see the same bytes. */
+    client?: LegTap,
+  ): LegTap | undefined {
     if (!this.enabled) return undefined;
     const id = `c${++this.counter}`;
-    const leg = new LegTap(id, this.proxy.makeParser, this.emitProxied, (job) => this.defer(job));
+    const leg = new LegTap(
+      id,
+      open.leg,
+      this.proxy.makeParser,
+      this.emitProxied,
+      (job) => this.defer(job),
+      this.slab,
+    );
+    if (client) leg.shareWith(client);
     const event: TraceEvent = { type: 'conn.open', t: now(), conn: id, ...open };
     this.defer(() => this.emitProxied(event));
     return leg;

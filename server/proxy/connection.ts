@@ -18,7 +18,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { HttpFramer, type FramerEvent } from '../../src/lib/protocol/index.ts';
-import type { Peer } from '../../src/lib/trace/index.ts';
+import type { Direction, Peer } from '../../src/lib/trace/index.ts';
 import type { LegTap, TapHub } from '../tap.ts';
 import { badGateway, headTimeout, ownPageRemote } from './answers.ts';
 import { isLoopbackAddress, routeOf, type Route, type TargetAddress } from './route.ts';
@@ -91,6 +91,12 @@ class Upstream {
   get busy(): boolean {
     return this.pending.length > 0 || this.framer.inMessage;
   }
+}
+
+/** Bytes forwarded from one leg to the other, reported to the tap on both (either may be missing). */
+function tapCrossing(from: LegTap | undefined, to: LegTap | undefined, dir: Direction, bytes: Buffer): void {
+  if (from && to) from.crossing(to, dir, bytes);
+  else (from ?? to)?.bytes(dir, bytes);
 }
 
 export class ProxyConnection {
@@ -267,14 +273,10 @@ export class ProxyConnection {
   }
 
   private send(up: Upstream, bytes: Buffer): void {
-    if (up.route === 'target' || this.clientLeg) {
-      const copy = this.clientLeg?.bytes('c2s', bytes);
-      if (up.leg) {
-        if (copy) up.leg.copied('c2s', copy);
-        else up.leg.bytes('c2s', bytes);
-      }
-    }
+    // Forward first, tap after: the copy and everything the tap does with it wait until the bytes are
+    // on their way (node gives each read a buffer of its own, and nothing here changes it).
     const ok = up.socket.write(bytes);
+    if (up.route === 'target' || this.clientLeg) tapCrossing(this.clientLeg, up.leg, 'c2s', bytes);
     this.notePeak(up.socket.writableLength);
     if (!ok && !up.drainWait) {
       up.drainWait = true;
@@ -304,12 +306,15 @@ export class ProxyConnection {
       socket.setTimeout(0);
       socket.setKeepAlive(true, KEEPALIVE_MS);
       if (route === 'target' && this.clientLeg) {
-        up.leg = this.env.tap.openLeg({
-          leg: 'target',
-          client: `${socket.localAddress}:${socket.localPort}`,
-          server: `${socket.remoteAddress}:${socket.remotePort}`,
-          pair: this.clientLeg.id,
-        });
+        up.leg = this.env.tap.openLeg(
+          {
+            leg: 'target',
+            client: `${socket.localAddress}:${socket.localPort}`,
+            server: `${socket.remoteAddress}:${socket.remotePort}`,
+            pair: this.clientLeg.id,
+          },
+          this.clientLeg,
+        );
         if (up.leg) this.clientLeg.note('proxyCarried', { conn: up.leg.id });
       }
       this.pump();
@@ -354,11 +359,8 @@ export class ProxyConnection {
       up.leg?.bytes('s2c', chunk); // a retired upstream's stray bytes: recorded on its leg, not forwarded
       return;
     }
-    const copy = up.leg?.bytes('s2c', chunk);
-    if (this.clientLeg) {
-      if (copy) this.clientLeg.copied('s2c', copy);
-      else this.clientLeg.bytes('s2c', chunk);
-    }
+    const ok = this.client.write(chunk);
+    tapCrossing(up.leg, this.clientLeg, 's2c', chunk);
     let declined = false;
     if (!this.tunnel) {
       for (const event of up.framer.push(chunk)) {
@@ -371,7 +373,6 @@ export class ProxyConnection {
         }
       }
     }
-    const ok = this.client.write(chunk);
     this.notePeak(this.client.writableLength);
     if (!ok && !this.clientDrainWait) {
       this.clientDrainWait = true;

@@ -22,14 +22,17 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Named in the error when it does not start ("server", "node a"). */
   name?: string;
+  /** Options for node itself, before the script (`--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 export async function startWirescope(
   args: readonly string[],
   options: StartOptions = {},
 ): Promise<WirescopeProcess> {
-  const { timeoutMs = 60_000, name = 'server' } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args], {
+  const { timeoutMs = 60_000, name = 'server', nodeArgs = [] } = options;
+  const script = ['--import', 'tsx', 'server/main.ts', '--port', '0', ...args];
+  const child = spawn(process.execPath, [...nodeArgs, ...script], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

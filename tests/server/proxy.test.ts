@@ -58,6 +58,40 @@ async function settled(
   return { events, ...closedPair(events, path)! };
 }
 
+/** The units of one conn in one direction, as `dir summary`. */
+function unitsOf(events: TraceEvent[], conn: string): string[] {
+  return events.flatMap((e) => (e.type === 'unit' && e.conn === conn ? [`${e.dir} ${e.summary}`] : []));
+}
+
+/** Each leg's units carry exactly the bytes of its byte events, both ways: no unit of another leg's bytes. */
+function expectUnitsCoverBytes(events: TraceEvent[], conn: string): void {
+  for (const dir of ['c2s', 's2c'] as const) {
+    expect(streamOf(events, conn, dir, 'unit').equals(streamOf(events, conn, dir))).toBe(true);
+  }
+}
+
+/** The client leg whose first request names `path` and all its target legs, once every one has closed. */
+async function closedLegs(
+  messages: TapServerMessage[],
+  path: string,
+  targets: number,
+): Promise<{ events: TraceEvent[]; client: string; targets: string[] }> {
+  let found: { events: TraceEvent[]; client: string; targets: string[] } | undefined;
+  await waitFor(() => {
+    const events = tapEvents(messages);
+    const first = (conn: string) =>
+      events.find((e): e is UnitEvent => e.type === 'unit' && e.conn === conn && e.dir === 'c2s')?.summary ??
+      '';
+    const pair = legs(events).find((l) => first(l.client).startsWith(`GET ${path} `));
+    const closed = (conn: string) => events.some((e) => e.type === 'conn.close' && e.conn === conn);
+    if (!pair || pair.targets.length !== targets || ![pair.client, ...pair.targets].every(closed))
+      return false;
+    found = { events, ...pair };
+    return true;
+  }, 10_000);
+  return found!;
+}
+
 describe('in front of an app', () => {
   let app: App;
   let proxy: RunningServer;
@@ -201,6 +235,35 @@ describe('in front of an app', () => {
     expect(tapNormal.status).toBe(200);
   });
 
+  it('gives each leg the units of its own bytes when wirescope’s own page comes between app requests', async () => {
+    const tap = await openAllTap(proxy.url);
+    const client = await RawClient.open(proxy.port);
+    const host = `Host: 127.0.0.1:${proxy.port}\r\n`;
+    client.send(`GET /mixed-1 HTTP/1.1\r\n${host}\r\n`);
+    await client.until((b) => b.toString().includes('GET /mixed-1 '));
+    client.send(`GET /__wirescope/healthz HTTP/1.1\r\n${host}\r\n`);
+    await client.until((b) => b.toString().includes('ok\n\r\n0\r\n\r\n'));
+    client.send(`GET /mixed-2 HTTP/1.1\r\n${host}Connection: close\r\n\r\n`);
+    await client.closed();
+    const { events, client: c, targets } = await closedLegs(tap.messages, '/mixed-1', 2);
+    // The client leg saw everything; each target leg only what went to the app on it.
+    expect(streamOf(events, c, 'c2s').equals(client.sentBytes)).toBe(true);
+    expect(streamOf(events, c, 's2c').equals(client.receivedBytes)).toBe(true);
+    for (const conn of [c, ...targets]) expectUnitsCoverBytes(events, conn);
+    const seen = unitsOf(events, c);
+    expect(seen).toHaveLength(6);
+    expect(seen.slice(0, 3)).toEqual([
+      'c2s GET /mixed-1 HTTP/1.1',
+      "s2c HTTP/1.1 200 OK 'GET /mixed-1 '",
+      'c2s GET /__wirescope/healthz HTTP/1.1',
+    ]);
+    expect(seen[3]).toMatch(/^s2c HTTP\/1\.1 200 OK/);
+    expect(seen.slice(4)).toEqual(['c2s GET /mixed-2 HTTP/1.1', "s2c HTTP/1.1 200 OK 'GET /mixed-2 '"]);
+    expect(unitsOf(events, targets[0]!)).toEqual(seen.slice(0, 2));
+    expect(unitsOf(events, targets[1]!)).toEqual(seen.slice(4));
+    tap.ws.close();
+  });
+
   it('hands a late tap the recent connections, and its page a 408 for a head that never ends', async () => {
     const client = await RawClient.open(proxy.port);
     client.send(`GET /early HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nConnection: close\r\n\r\n`);
@@ -279,6 +342,43 @@ describe('when the app is down or misbehaves', () => {
       's2c CONFLICTING_FRAMING',
       's2c CONFLICTING_FRAMING',
       's2c CONFLICTING_FRAMING',
+    ]);
+    tap.ws.close();
+    await proxy.close();
+    await target.close();
+  });
+
+  it('records what a retired upstream still sends on its own leg, parsed there, and forwards none of it', async () => {
+    const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
+    const stray = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray';
+    const target = await startRawTarget((socket) => {
+      socket.write(answer);
+      // Our FIN (the next request went to wirescope's own page) is answered with one more response.
+      socket.prependOnceListener('end', () => socket.write(stray));
+    });
+    const proxy = await start({ target: `http://127.0.0.1:${target.port}` });
+    const tap = await openAllTap(proxy.url);
+    const client = await RawClient.open(proxy.port);
+    const host = `Host: 127.0.0.1:${proxy.port}\r\n`;
+    client.send(`GET /retired HTTP/1.1\r\n${host}\r\n`);
+    await client.until((b) => b.toString().endsWith('hi'));
+    // HEAD: its answer has no body, so a parser that took the stray response for it would misread both.
+    client.send(`HEAD /__wirescope/healthz HTTP/1.1\r\n${host}Connection: close\r\n\r\n`);
+    await client.closed();
+    expect(client.receivedBytes.toString()).not.toContain('stray');
+    const { events, client: c, targets } = await closedLegs(tap.messages, '/retired', 1);
+    const t = targets[0]!;
+    expect(streamOf(events, t, 's2c').toString()).toBe(answer + stray);
+    expect(streamOf(events, c, 's2c').equals(client.receivedBytes)).toBe(true);
+    for (const conn of [c, t]) expectUnitsCoverBytes(events, conn);
+    expect(unitsOf(events, t)).toEqual([
+      'c2s GET /retired HTTP/1.1',
+      "s2c HTTP/1.1 200 OK 'hi'",
+      "s2c HTTP/1.1 200 OK 'stray'",
+    ]);
+    expect(unitsOf(events, c).slice(2)).toEqual([
+      'c2s HEAD /__wirescope/healthz HTTP/1.1',
+      's2c HTTP/1.1 200 OK',
     ]);
     tap.ws.close();
     await proxy.close();

@@ -85,12 +85,13 @@ function eventText({ id, event, data, retry, comment }: StreamEventFacts, w: Wor
 }
 
 function frameText(facts: Extract<UnitFacts, { kind: 'ws-frame' }>, w: Words): string {
-  const flags = [
-    ...(facts.fin ? [] : ['FIN=0']),
-    ...[4, 2, 1].flatMap((bit, i) => (facts.rsv & bit ? [`RSV${i + 1}`] : [])),
-    ...(facts.masked ? [w.masked] : []),
-  ];
-  const tail = flags.length > 0 ? ` (${flags.join(', ')})` : '';
+  // Built by appending: the tap labels every frame it sees, so no arrays on the way.
+  let flags = facts.fin ? '' : 'FIN=0';
+  for (let i = 0; i < 3; i++) {
+    if (facts.rsv & (4 >> i)) flags += `${flags ? ', ' : ''}RSV${i + 1}`;
+  }
+  if (facts.masked) flags += `${flags ? ', ' : ''}${w.masked}`;
+  const tail = flags ? ` (${flags})` : '';
   if (facts.close) {
     const { code, reason } = facts.close;
     return code === undefined

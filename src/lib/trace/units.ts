@@ -60,40 +60,48 @@ export function createUnitParser(conn: string, options: UnitParserOptions = {}):
   };
 }
 
+/**
+ * One unit as a trace event. Called for every frame the tap sees (several per proxied echo), so it
+ * builds the event directly: no helper closure per call.
+ */
 function unitEvent(conn: string, t: number, unit: WireUnit, deflate: boolean): UnitEvent {
-  const event = (kind: UnitEvent['kind'], summary: string): UnitEvent => ({
-    type: 'unit',
-    t,
-    conn,
-    dir: unit.dir,
-    kind,
-    summary,
-    bytes: unit.bytes,
-    // The trace keeps what the tap inflated, so its reader needs no earlier frame (RFC 7692 7.2.2).
-    ...(deflate && kind === 'ws-frame' ? { deflate: true } : {}),
-    ...(deflate && unit.kind === 'ws-frame' && unit.decoded ? { inflated: unit.decoded } : {}),
-  });
+  let kind: UnitEvent['kind'];
+  let summary: string;
   switch (unit.kind) {
     case 'http-request':
     case 'http-response':
-      return event(unit.kind, summaryText(summarizeHttp(unit.message)));
+      kind = unit.kind;
+      summary = summaryText(summarizeHttp(unit.message));
+      break;
     case 'ws-frame':
-      return event('ws-frame', summaryText(summarizeFrame(unit.frame, unit.decoded)));
+      kind = 'ws-frame';
+      summary = summaryText(summarizeFrame(unit.frame, unit.decoded));
+      break;
     case 'sse-event':
-      return event('sse-event', summaryText(summarizeEvents(unit.text)));
+      kind = 'sse-event';
+      summary = summaryText(summarizeEvents(unit.text));
+      break;
     case 'last-chunk':
-      return event('raw', summaryText({ kind: 'last-chunk' }));
-    case 'fault': {
-      const { error } = unit;
-      const failed = event(
-        unit.during === 'websocket' ? 'ws-frame' : 'raw',
-        summaryText(summarizeFault(error)),
-      );
-      failed.error =
-        error instanceof HttpError
-          ? { code: error.code, message: error.message, status: error.status, section: error.section }
-          : { code: error.code, message: error.message, closeCode: error.closeCode, section: error.section };
-      return failed;
-    }
+      kind = 'raw';
+      summary = summaryText({ kind: 'last-chunk' });
+      break;
+    case 'fault':
+      kind = unit.during === 'websocket' ? 'ws-frame' : 'raw';
+      summary = summaryText(summarizeFault(unit.error));
+      break;
   }
+  const event: UnitEvent = { type: 'unit', t, conn, dir: unit.dir, kind, summary, bytes: unit.bytes };
+  if (deflate && kind === 'ws-frame') {
+    // The trace keeps what the tap inflated, so its reader needs no earlier frame (RFC 7692 7.2.2).
+    event.deflate = true;
+    if (unit.kind === 'ws-frame' && unit.decoded) event.inflated = unit.decoded;
+  }
+  if (unit.kind === 'fault') {
+    const { error } = unit;
+    event.error =
+      error instanceof HttpError
+        ? { code: error.code, message: error.message, status: error.status, section: error.section }
+        : { code: error.code, message: error.message, closeCode: error.closeCode, section: error.section };
+  }
+  return event;
 }
