@@ -1,6 +1,13 @@
 /**
  * Serves the built app (dist/) with an index.html fallback for client-side routes. Paths are resolved
  * inside the root and never outside it.
+ *
+ * Every file is answered with `Connection: close` (RFC 9112 section 9.6). The tap gives a connection to
+ * the session named by its first request, and a file's connection belongs to no session; a browser
+ * sends same-origin requests that carry credentials (an EventSource's, lesson 7) on an idle kept-alive
+ * connection from this pool if it holds one, where the tap would never see them. Closing after each
+ * file leaves the pool empty, so such a request opens a connection of its own. On loopback the extra
+ * TCP handshakes cost next to nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -31,19 +38,19 @@ export function createStaticHandler(rootDir: string) {
   const root = resolve(rootDir);
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
+      sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD', connection: 'close' });
       return;
     }
     let rel: string;
     try {
       rel = decodeURIComponent(url.pathname);
     } catch {
-      sendText(res, 400, 'bad path\n');
+      sendText(res, 400, 'bad path\n', { connection: 'close' });
       return;
     }
     let file = resolve(join(root, rel));
     if (file !== root && !file.startsWith(root + sep)) {
-      sendText(res, 404, 'not found\n');
+      sendText(res, 404, 'not found\n', { connection: 'close' });
       return;
     }
     if (!(await isFile(file))) {
@@ -57,10 +64,11 @@ export function createStaticHandler(rootDir: string) {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
         'x-content-type-options': 'nosniff',
+        connection: 'close',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      sendText(res, 404, 'not found\n');
+      sendText(res, 404, 'not found\n', { connection: 'close' });
     }
   };
 }

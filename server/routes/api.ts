@@ -181,7 +181,10 @@ const ROUTES: Record<string, Route> = {
  */
 function sendHealth(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
   const cluster = ctx.cluster?.status();
-  const headers = { 'cache-control': 'no-store' };
+  // The page asks this with its credentials, in the pool its own files use: like them (static.ts) it
+  // leaves no kept-alive connection there for an EventSource's request to ride past the tap. In front of
+  // an app the connection is the app's too, so it stays open there.
+  const headers = { 'cache-control': 'no-store', ...(ctx.prefix === '' ? { connection: 'close' } : {}) };
   if ((req.headers.accept ?? '').includes('application/json')) {
     return sendJson(res, 200, { status: 'ok', ...cluster }, headers);
   }

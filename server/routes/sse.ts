@@ -1,9 +1,12 @@
 /**
  * Server-sent events (`GET /api/stream/sse`), per the HTML Living Standard's event stream format: one
- * `id:` and one `data:` line per event, a blank line after each. A reconnecting EventSource sends the
- * last id it saw in Last-Event-ID, and we resend what it missed from the bounded history.
+ * `id:` and one `data:` line per event, a blank line after each, every byte written by the protocol's
+ * encodeEvent; node:http sends each write as one chunk (RFC 9112 section 7.1). A reconnecting
+ * EventSource sends the last id it saw in Last-Event-ID, and we resend what it missed from the bounded
+ * history.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeEvent } from '../../src/lib/protocol/eventStream.ts';
 import { intParam } from '../http-util.ts';
 import type { EventStream, StreamEvent } from '../stream.ts';
 
@@ -12,8 +15,8 @@ const KEEP_ALIVE_MS = 15_000;
 /** The reconnection time the browser should use (the `retry:` field). */
 const RETRY_MS = 1_000;
 
-function format(event: StreamEvent): string {
-  return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+function format(event: StreamEvent): Uint8Array {
+  return encodeEvent({ id: String(event.id), data: JSON.stringify(event) });
 }
 
 export function handleSse(
@@ -33,14 +36,14 @@ export function handleSse(
     'cache-control': 'no-store',
     connection: 'keep-alive',
   });
-  res.write(`retry: ${RETRY_MS}\n\n`);
+  res.write(encodeEvent({ retry: RETRY_MS }));
   for (const event of stream.since(since)) res.write(format(event));
 
   const end = () => {
     cleanup();
     res.end();
   };
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const keepAlive = setInterval(() => res.write(encodeEvent({ comment: 'keep-alive' })), KEEP_ALIVE_MS);
   const unsubscribe = stream.subscribe({
     deliver: (event) => res.write(format(event)),
     cut: () => {

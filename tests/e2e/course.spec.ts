@@ -12,6 +12,7 @@ const LESSONS = [
   { slug: '04-frames', en: 'Frames', ko: '프레임' },
   { slug: '05-closing-handshake', en: 'The closing handshake', ko: '닫는 핸드셰이크' },
   { slug: '06-http-vs-websocket', en: 'HTTP versus WebSocket', ko: 'HTTP와 WebSocket 비교' },
+  { slug: '07-server-sent-events', en: 'Server-sent events', ko: '서버 전송 이벤트' },
   { slug: '09-compression', en: 'Compression', ko: '압축' },
   { slug: '11-scaling-out', en: 'Scaling out', ko: '스케일 아웃' },
 ] as const;
@@ -103,6 +104,25 @@ for (const [i, lesson] of LESSONS.entries()) {
     );
   });
 }
+
+test('the home page shows the course in two parts: lessons 1-6, then 7 onward', async ({ page }) => {
+  for (const [lang, one, two] of [
+    ['en', /^Part 1/, /^Part 2/],
+    ['ko', /^1부/, /^2부/],
+  ] as const) {
+    await page.goto(`/#/${lang}/`);
+    const first = page.getByRole('region', { name: one });
+    const second = page.getByRole('region', { name: two });
+    await expect(first.getByRole('heading', { level: 3 })).toBeVisible();
+    await expect(first.getByRole('listitem')).toHaveCount(6);
+    await expect(first.locator('li').last()).toHaveAttribute('data-slug', '06-http-vs-websocket');
+    await expect(second.locator('li').first()).toHaveAttribute('data-slug', '07-server-sent-events');
+    await expect(second.locator('ol')).toHaveAttribute('start', '7');
+    await expect(
+      second.getByRole('link', { name: lang === 'en' ? 'Server-sent events' : '서버 전송 이벤트' }),
+    ).toBeVisible();
+  }
+});
 
 test('the keyboard steps the player and the narration follows', async ({ page }) => {
   await page.goto('/#/en/02-long-polling/1');

@@ -15,6 +15,7 @@ const FLOWS = [
   { slug: '04-frames', steps: 12, last: 'your-message' },
   { slug: '05-closing-handshake', steps: 6, last: 'closed' },
   { slug: '06-http-vs-websocket', steps: 7, last: 'tally' },
+  { slug: '07-server-sent-events', steps: 12, last: 'summary' },
   { slug: '09-compression', steps: 11, last: 'oracle' },
 ] as const;
 
@@ -127,6 +128,65 @@ test('closing handshake: cutting TCP ends in 1006 that never appears on the wire
   await expect(player(page)).toHaveAttribute('data-step-id', 'abnormal');
   await expect(page.getByText(/1006 never appears on the wire/)).toBeVisible();
   await expect(page.getByRole('option', { name: /Close/ })).toHaveCount(0);
+});
+
+test('server-sent events: the inspector names every field of an event chunk', async ({ page }) => {
+  await open(page, 'en/07-server-sent-events/5');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'typed-event');
+  await page.getByRole('option', { name: /Price id 2/ }).click();
+  const inspector = page.getByRole('region', { name: 'Byte inspector' });
+  const fields = inspector.getByRole('list', { name: 'Fields' }).getByRole('button');
+  await expect(fields).toHaveText([
+    /Chunk size/,
+    /^\S+\s*id\s/,
+    /event\s*price/,
+    /data/,
+    /data/,
+    /Blank line/,
+    /Chunk end/,
+  ]);
+  await fields.nth(2).focus();
+  await expect(inspector.locator('.explain')).toContainText('onmessage does not see');
+});
+
+test('server-sent events: a 204 stops the EventSource, and the choice is in the address', async ({
+  page,
+}) => {
+  await open(page, 'en/07-server-sent-events/10');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'reconnect');
+  await page.getByRole('button', { name: 'The server says stop (204)' }).click();
+  await expect(player(page)).toHaveAttribute('data-step-id', 'stopped');
+  await expect(page).toHaveURL(/#\/en\/07-server-sent-events\/11\?choice=server-stops/);
+  await expect(page.getByRole('option', { name: /204 No Content/ }).last()).toBeVisible();
+  await expect(page.getByRole('table', { name: 'The EventSource' })).toContainText('CLOSED');
+});
+
+test('server-sent events: the live EventSource is cut, comes back with Last-Event-ID and gets event 3', async ({
+  page,
+}) => {
+  await open(page, 'en/07-server-sent-events');
+  await page.getByRole('button', { name: 'Run it for real' }).click();
+  await expect(page.locator('[data-live-status]')).toHaveAttribute('data-live-status', 'done', {
+    timeout: 20_000,
+  });
+  const live = page.getByRole('listbox', { name: /Live .*: Messages/ });
+  // Both stream requests and their events reached the tap: the page's files left no connection to ride.
+  await expect(live.getByRole('option', { name: /GET \/api\/stream\/sse/ })).toHaveCount(2);
+  await expect(live.getByRole('option', { name: /Event id 3/ })).toHaveCount(1);
+  // The page's own requests beside the stream: three events published and the cut.
+  await expect(live.getByRole('option', { name: /POST \/api\/stream\/publish/ })).toHaveCount(3);
+  await expect(live.getByRole('option', { name: /POST \/api\/faults/ })).toHaveCount(1);
+  const saw = page.locator('p.observed');
+  await expect(saw).toContainText('error event, readyState CONNECTING');
+  await expect(saw).toContainText('lastEventId "3": sent while you were away');
+  await expect(saw).not.toContainText('The tap did not see');
+  await live
+    .getByRole('option', { name: /GET \/api\/stream\/sse/ })
+    .last()
+    .click();
+  await expect(
+    page.getByRole('region', { name: "Live (from the server's tap): Byte inspector" }),
+  ).toContainText('Last-Event-ID');
 });
 
 test('frames: the byte inspector and masking table are keyboard operable', async ({ page }) => {

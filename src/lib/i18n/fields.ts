@@ -5,6 +5,7 @@
  * id this table does not know keeps its English label.
  */
 import type { Lang } from './lang';
+import { eventStreamLabelKo, eventStreamNoteKo, type EventStreamFieldFacts } from './eventStreamFields';
 
 /** What the inspector knows of a field, as the protocol annotated it. */
 export interface FieldFacts {
@@ -18,6 +19,8 @@ export interface FieldFacts {
   /** For a field cut short: what is missing, as the protocol names it. */
   missing?: { part: string; have?: number; of?: number };
   error?: { code: string; section?: string; closeCode?: number; status?: number; rfc?: number };
+  /** For a field of an event-stream unit: what it is (src/lib/protocol/eventStream.ts). */
+  sse?: EventStreamFieldFacts;
 }
 
 /** Korean names, each with the RFC's term beside it (RFC 6455 section 5.2, RFC 9112). */
@@ -149,6 +152,8 @@ export function fieldLabel(field: FieldFacts, lang: Lang): string {
   }
   if (field.id === 'ext-len') return `확장 페이로드 길이(${/\d+/.exec(field.label)?.[0] ?? ''}비트)`;
   if (field.id === 'rest' && /switch/.test(field.label)) return '전환 뒤의 바이트(새 프로토콜)';
+  const line = field.sse && eventStreamLabelKo(field.sse, /\(continued\)$/.test(field.label));
+  if (line) return line;
   return FIELD_KO[field.id] ?? headerLabel(field.id, field.label) ?? field.label;
 }
 
@@ -188,6 +193,7 @@ export function faultText(error: NonNullable<FieldFacts['error']>, english: stri
 export function fieldNote(field: FieldFacts, lang: Lang): string | undefined {
   if (lang === 'en' || field.note === undefined) return field.note;
   if (field.error) return faultText(field.error, field.note, lang);
+  if (field.sse) return eventStreamNoteKo(field.sse) ?? field.note;
   if (field.missing)
     return MISSING_KO[field.missing.part]?.(field.missing.have, field.missing.of) ?? field.note;
   if (field.id === 'close-code') return CLOSE_NAME_KO[field.note] ?? field.note;

@@ -166,6 +166,39 @@ const en = {
     `Node ${p.node} resends from the shared history: every event after ${p.after}`,
   scalingSummary: (p: { connections: number; relayed: number; backplane: number; delivered: number }) =>
     `${plural(p.connections, 'TCP connection')}, ${plural(p.relayed, 'message')} through the balancer, ${p.backplane} on the backplane; ${plural(p.delivered, 'event')} delivered, none missed`,
+  // ---- Server-sent events (lesson 7: scenarios/server-sent-events) ----
+  sseOpen: () => '200 and text/event-stream: readyState OPEN, the open event fires',
+  sseRetry: (p: { ms: number }) => `retry: the reconnection time is now ${p.ms} ms; no event is dispatched`,
+  sseDispatched: (p: { type: string; lastEventId: string }) =>
+    `Blank line: a '${p.type}' event is dispatched, lastEventId "${p.lastEventId}"`,
+  sseComment: () => 'A comment: the parser ignores it; the bytes keep a quiet stream alive',
+  sseOneWay: () => 'The stream goes one way: the page sends in a request of its own, on another connection',
+  sseCut: () => 'The connection drops in the middle of the stream: no last chunk',
+  sseEnded: () => 'The server ends the response with the last chunk; the connection stays open',
+  sseReconnecting: (p: { ms: number }) =>
+    `error event, readyState CONNECTING: the browser asks again in ${p.ms} ms`,
+  sseMissed: (p: { id: string }) =>
+    `Event ${p.id} happens while nobody is connected: it waits in the server's history`,
+  sseResent: (p: { since: string; id: string }) =>
+    `Last-Event-ID ${p.since}: the server resends what came after it, event ${p.id}`,
+  sseStopped: () => '204 No Content: the EventSource fails the connection (CLOSED) and never reconnects',
+  sseSummary: (p: {
+    events: number;
+    requests: number;
+    posts: number;
+    connections: number;
+    chunkBytes: number;
+    dataBytes: number;
+  }) =>
+    `${plural(p.events, 'event')} from ${plural(p.requests, 'stream request')} (and ${plural(p.posts, 'POST')} beside them) on ${plural(p.connections, 'connection')}: ${p.chunkBytes} bytes of event chunks carried ${p.dataBytes} bytes of data`,
+  observedSseOpen: () => 'open event: readyState OPEN',
+  observedSseMessage: (p: { type: string; lastEventId: string; payload: string }) =>
+    `${p.type} event, lastEventId "${p.lastEventId}": ${p.payload}`,
+  observedSseError: (p: { readyState: string }) =>
+    `error event, readyState ${p.readyState}: reconnecting on its own`,
+  observedSseUntapped: () =>
+    "The tap did not see every EventSource request: the browser sent it on a kept-alive connection it had opened for the page's files",
+  // ---- end of server-sent events ----
 
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
@@ -287,6 +320,26 @@ const ko: NoteTable = {
   resumeFromHistory: (p) => `노드 ${p.node}가 공유 기록에서 ${p.after}번 다음 이벤트를 모두 다시 보내요`,
   scalingSummary: (p) =>
     `TCP 연결 ${p.connections}개, 밸런서를 지나간 메시지 ${p.relayed}개, 백플레인 메시지 ${p.backplane}개. 이벤트 ${p.delivered}개 전달, 놓친 것 없음`,
+  // ---- 서버 전송 이벤트 (레슨 7) ----
+  sseOpen: () => '200과 text/event-stream: readyState OPEN, open 이벤트가 발생해요',
+  sseRetry: (p) => `retry: 재연결 대기 시간이 이제 ${p.ms} ms예요. 이벤트는 발생하지 않아요`,
+  sseDispatched: (p) => `빈 줄: '${p.type}' 이벤트가 발생해요, lastEventId "${p.lastEventId}"`,
+  sseComment: () => '주석: 파서는 무시해요. 이 바이트가 조용한 스트림을 살려 둬요',
+  sseOneWay: () => '스트림은 한 방향뿐이에요: 페이지는 다른 연결에서 따로 요청을 보내요',
+  sseCut: () => '스트림 중간에 연결이 끊겨요: 마지막 청크가 없어요',
+  sseEnded: () => '서버가 마지막 청크로 응답을 끝내요. 연결은 열려 있어요',
+  sseReconnecting: (p) => `error 이벤트, readyState CONNECTING: 브라우저가 ${p.ms} ms 뒤에 다시 요청해요`,
+  sseMissed: (p) => `아무도 연결돼 있지 않을 때 이벤트 ${p.id}가 생겨요: 서버의 기록에 남아 기다려요`,
+  sseResent: (p) => `Last-Event-ID ${p.since}: 서버가 그 뒤의 것, 이벤트 ${p.id}를 다시 보내요`,
+  sseStopped: () => '204 No Content: EventSource가 연결을 실패 처리하고(CLOSED) 다시 연결하지 않아요',
+  sseSummary: (p) =>
+    `스트림 요청 ${p.requests}번(그 옆에 POST ${p.posts}번), 연결 ${p.connections}개로 이벤트 ${p.events}개: 이벤트 청크 ${p.chunkBytes}바이트에 데이터 ${p.dataBytes}바이트`,
+  observedSseOpen: () => 'open 이벤트: readyState OPEN',
+  observedSseMessage: (p) => `${p.type} 이벤트, lastEventId "${p.lastEventId}": ${p.payload}`,
+  observedSseError: (p) => `error 이벤트, readyState ${p.readyState}: 알아서 다시 연결하는 중`,
+  observedSseUntapped: () =>
+    '탭이 EventSource 요청을 다 보지 못했어요: 브라우저가 페이지 파일을 받으려고 열어 둔 연결로 보냈어요',
+  // ---- 서버 전송 이벤트 끝 ----
 
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,

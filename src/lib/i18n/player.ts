@@ -69,6 +69,13 @@ const en = {
     relayed: 'Messages through the balancer',
     backplane: 'Messages on the backplane',
     delivered: 'Events delivered',
+    // Server-sent events (lesson 7): what the page's EventSource holds
+    eventSource: 'The EventSource',
+    value: 'Now',
+    lastEventId: 'Last event ID',
+    reconnectionTime: 'Reconnection time',
+    browserDefault: "the browser's own (a few seconds)",
+    eventsDispatched: 'Events dispatched (type, id)',
   },
   keyboard: 'Keys: → next, ← previous, space play/pause, Home restart',
   live: {
@@ -169,6 +176,11 @@ const en = {
     'right-guess': 'Eve guesses tok_k',
     deploy: 'Deploy (close 1001)',
     crash: 'Crash (1006)',
+    // Server-sent events (lesson 7)
+    'stream-drops': 'The connection drops',
+    'stream-ends': 'The server ends the response',
+    'server-resumes': 'The server resumes',
+    'server-stops': 'The server says stop (204)',
   } as Record<string, string>,
 };
 
@@ -237,6 +249,13 @@ const ko: PlayerStrings = {
     relayed: '밸런서를 지나간 메시지',
     backplane: '백플레인의 메시지',
     delivered: '전달된 이벤트',
+    // 서버 전송 이벤트 (레슨 7)
+    eventSource: 'EventSource의 상태',
+    value: '지금',
+    lastEventId: '마지막 이벤트 ID',
+    reconnectionTime: '재연결 대기 시간',
+    browserDefault: '브라우저 기본값(몇 초)',
+    eventsDispatched: '발생한 이벤트(타입, id)',
   },
   keyboard: '키: → 다음, ← 이전, 스페이스 재생/정지, Home 처음부터',
   live: {
@@ -338,6 +357,11 @@ const ko: PlayerStrings = {
     'right-guess': '이브의 추측 tok_k',
     deploy: '배포(close 1001)',
     crash: '장애(1006)',
+    // 서버 전송 이벤트 (레슨 7)
+    'stream-drops': '연결이 끊김',
+    'stream-ends': '서버가 응답을 끝냄',
+    'server-resumes': '서버가 이어서 보냄',
+    'server-stops': '서버가 그만하라고 함 (204)',
   },
 };
 

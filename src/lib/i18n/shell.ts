@@ -13,6 +13,13 @@ const en = {
   language: 'Language',
   darkTheme: 'Dark theme',
   lessons: 'Lessons',
+  // The home page's two parts: lessons 1-6, then 7 onward
+  partOne: 'Part 1 · From polling to WebSocket',
+  partOneIntro:
+    'How a server gets news to a page, byte by byte: asking again, holding the request, the WebSocket handshake, frames, closing, and the two side by side.',
+  partTwo: 'Part 2 · Beyond the basics',
+  partTwoIntro:
+    'What real projects ask next: other ways to push, keeping connections alive, and running it all in production.',
   lessonNumber: (n: number) => `Lesson ${n}`,
   progressLabel: (seen: number, total: number) => `Visited ${seen} of ${total} steps`,
   notStarted: 'Not started',
@@ -40,7 +47,8 @@ const en = {
   present: 'Present',
   presentHint: 'Presentation mode: → next, ← back, space plays, P or Escape leaves.',
   leavePresentation: 'Leave presentation',
-  footer: 'Works offline. Every byte shown comes from the RFC 6455 and HTTP/1.1 encodings in this app.',
+  footer:
+    'Works offline. Every byte shown comes from the RFC 6455, HTTP/1.1 and event-stream encodings in this app.',
   backplaneLost: (node: string) =>
     `Server node ${node} has lost its backplane (Redis): it serves this page alone, and events published on other nodes reach it again once it reconnects (it keeps trying).`,
 };
@@ -59,6 +67,12 @@ const ko: UiStrings = {
   language: '언어',
   darkTheme: '어두운 테마',
   lessons: '레슨',
+  partOne: '1부 · 폴링에서 WebSocket까지',
+  partOneIntro:
+    '서버가 페이지에 소식을 전하는 방법을 바이트 단위로 봐요. 다시 묻기, 요청 붙잡아 두기, WebSocket 핸드셰이크, 프레임, 닫기, 그리고 둘의 비교까지요.',
+  partTwo: '2부 · 기본을 넘어서',
+  partTwoIntro:
+    '실제 프로젝트에서 다음으로 묻는 것들이에요. 다른 푸시 방식, 연결 유지하기, 그리고 운영 환경에서 돌리기까지요.',
   lessonNumber: (n: number) => `레슨 ${n}`,
   progressLabel: (seen: number, total: number) => `단계 ${total}개 중 ${seen}개 확인`,
   notStarted: '아직 시작하지 않음',
@@ -85,7 +99,8 @@ const ko: UiStrings = {
   present: '발표 모드',
   presentHint: '발표 모드: → 다음, ← 이전, 스페이스 재생, P나 Escape로 나가요.',
   leavePresentation: '발표 모드 나가기',
-  footer: '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1 인코더가 만든 것이에요.',
+  footer:
+    '오프라인에서도 동작해요. 화면의 모든 바이트는 이 앱의 RFC 6455·HTTP/1.1·이벤트 스트림 인코더가 만든 것이에요.',
   backplaneLost: (node: string) =>
     `서버 노드 ${node}이(가) 백플레인(Redis)과 끊겼어요. 지금은 이 노드 혼자 이 페이지를 서비스하고, 다른 노드에서 발행한 이벤트는 다시 연결된 뒤에 도착해요(계속 재연결을 시도하고 있어요).`,
 };

@@ -28,6 +28,7 @@ import {
 import { toHex } from './hex.ts';
 import { parseCloseBody, describeCloseCode } from './close.ts';
 import { isValidUtf8, decodeUtf8 } from './utf8.ts';
+import type { EventStreamFacts } from './eventStream.ts';
 
 /** The part of a unit that bytes cut short lack: 'second-byte', 'extended-length', 'mask-key', 'payload', 'message'. */
 export interface Missing {
@@ -59,6 +60,8 @@ export interface Field {
   missing?: Missing;
   /** For the 'fault' field. */
   error?: ProtocolError | HttpError;
+  /** For a field of an event-stream unit: what it is, as data (HTML 9.2.6, RFC 9112 7.1). */
+  sse?: EventStreamFacts;
 }
 
 /** How many payload bytes are spelled out as hex in a field's value before it is shortened. */

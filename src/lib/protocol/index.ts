@@ -1,6 +1,6 @@
 /**
- * The protocol core: RFC 6455 frames, handshake and close codes, UTF-8, HTTP/1.1 messages, and RFC 7692
- * permessage-deflate.
+ * The protocol core: RFC 6455 frames, handshake and close codes, UTF-8, HTTP/1.1 messages, RFC 7692
+ * permessage-deflate, and the text/event-stream format of server-sent events (HTML Living Standard).
  * Pure TypeScript on Uint8Array; runs unchanged in the browser, the demo server and tests.
  */
 export * from './constants.ts';
@@ -27,8 +27,6 @@ export { ConnectionReader } from './connection.ts';
 export type { ConnectionReaderOptions, FrameHooks, WireDirection, WireUnit } from './connection.ts';
 export { permessageDeflateHooks } from './connectionDeflate.ts';
 export type { DeflateHookLimits } from './connectionDeflate.ts';
-export { isEventStream, endsEvent, parseStreamEvents } from './eventStream.ts';
-export type { StreamEvent } from './eventStream.ts';
 export {
   summarizeUnit,
   summarizeHttp,
@@ -103,6 +101,9 @@ export {
   TCHAR,
   latin1,
   latin1Bytes,
+  encodeChunk,
+  LAST_CHUNK,
+  serializeResponseHead,
 } from './http/index.ts';
 export type {
   HttpHeader,
@@ -154,5 +155,25 @@ export type {
   Role as DeflateRole,
 } from './permessageDeflate.ts';
 export { annotateHttp } from './annotateHttp.ts';
+export {
+  EVENT_STREAM_TYPE,
+  isEventStream,
+  splitLines,
+  splitField,
+  encodeEvent,
+  EventStreamDecoder,
+  decodeEventStream,
+  parseStreamEvents,
+  endsEvent,
+  annotateEventStream,
+} from './eventStream.ts';
+export type {
+  StreamLine,
+  EventInit,
+  EventStreamItem,
+  StreamEvent,
+  EventStreamFacts,
+  AnnotateEventStreamOptions,
+} from './eventStream.ts';
 export { classify } from './classify.ts';
 export type { ByteKind } from './classify.ts';

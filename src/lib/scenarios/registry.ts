@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ default: ScenarioModule }>> = {
   'http-vs-websocket': () => import('./http-vs-websocket/index'),
   compression: () => import('./compression/index'),
   'scaling-out': () => import('./scaling-out/index'),
+  'server-sent-events': () => import('./server-sent-events/index'),
 };
 
 /** Loads a scenario's module; its spec must be the one specs.ts lists (a test checks every one). */

@@ -12,6 +12,7 @@ import closingHandshake from './closing-handshake/spec.ts';
 import httpVsWebsocket from './http-vs-websocket/spec.ts';
 import compression from './compression/spec.ts';
 import scalingOut from './scaling-out/spec.ts';
+import serverSentEvents from './server-sent-events/spec.ts';
 
 export const SPECS: readonly ScenarioSpec[] = [
   requestResponse,
@@ -22,6 +23,7 @@ export const SPECS: readonly ScenarioSpec[] = [
   httpVsWebsocket,
   compression,
   scalingOut,
+  serverSentEvents,
 ];
 
 export function findSpec(id: string): ScenarioSpec | undefined {

@@ -5,6 +5,7 @@
  */
 import { annotateFrame, frameHeaderBits, type Field, type HeaderBit } from '../protocol/annotate';
 import { annotateHttp } from '../protocol/annotateHttp';
+import { annotateEventStream } from '../protocol/eventStream';
 import type { UnitEvent, UnitKind } from '../trace/types';
 import type { Lang } from '../i18n';
 import { fieldLabel, fieldNote, type FieldFacts } from '../i18n/fields';
@@ -68,9 +69,10 @@ function valueText(f: Field): string {
 export type Compression = Pick<UnitEvent, 'deflate' | 'inflated'>;
 
 /**
- * Annotate `bytes` as `kind`; frames and HTTP messages use the protocol's annotators. A frame from a
- * connection that negotiated permessage-deflate reads RSV1 as "per-message compressed" and shows its
- * payload's DEFLATE bytes beside what they inflated to (RFC 7692 sections 6 and 7.2).
+ * Annotate `bytes` as `kind`; frames, HTTP messages and server-sent events use the protocol's
+ * annotators. A frame from a connection that negotiated permessage-deflate reads RSV1 as "per-message
+ * compressed" and shows its payload's DEFLATE bytes beside what they inflated to (RFC 7692 sections 6
+ * and 7.2).
  */
 export function annotate(kind: UnitKind, bytes: Uint8Array, compression: Compression = {}): Field[] {
   if (kind === 'ws-frame') {
@@ -78,6 +80,8 @@ export function annotate(kind: UnitKind, bytes: Uint8Array, compression: Compres
     if (!deflate && inflated === undefined) return annotateFrame(bytes);
     return annotateFrame(bytes, { deflate: true, ...(inflated === undefined ? {} : { inflated }) });
   }
+  // An SSE unit is the chunk(s) of a chunked response that carried one event (protocol/connection.ts).
+  if (kind === 'sse-event') return annotateEventStream(bytes, { chunked: true });
   if (kind === 'http-request' || kind === 'http-response') {
     return annotateHttp(bytes, {
       kind: kind === 'http-request' ? 'request' : 'response',
@@ -96,6 +100,7 @@ function factsOf(f: Field): FieldFacts {
     if (f.inflated) facts.inflatedLength = f.inflated.length;
   }
   if (f.missing) facts.missing = f.missing;
+  if (f.sse) facts.sse = f.sse;
   if (f.error) {
     const e = f.error as {
       code: string;

@@ -3,6 +3,8 @@ import { annotate, byByte, fieldAt, inspect, MAX_CELLS_PER_FIELD } from '../../.
 import { parseHex } from '../../../src/lib/protocol/hex';
 import { encodeFrame } from '../../../src/lib/protocol/frame';
 import { encodeCloseBody } from '../../../src/lib/protocol/close';
+import { concatBytes } from '../../../src/lib/protocol/bytes';
+import { LAST_CHUNK, encodeChunk } from '../../../src/lib/protocol/http/index';
 
 const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
 
@@ -114,5 +116,34 @@ describe('inspect', () => {
       expect(fields.some((f) => f.compressed)).toBe(false);
       expect(inspect('ws-frame', plain, fields).bits!.find((b) => b.id === 'rsv1')!.meaning).toBe('not set');
     });
+  });
+});
+
+describe('inspect: an event-stream unit in Korean', () => {
+  const HANGUL = /[\uAC00-\uD7A3]/;
+  // Chunks that cut through a field line, as a proxy may re-chunk a stream, then the last chunk.
+  const ascii = (t: string) => new TextEncoder().encode(t);
+  const unit = concatBytes([
+    ...['id: 2\nevent: pri', 'ce\ndata: x\n\n', ': keep\nretry\n\n'].map((t) => encodeChunk(ascii(t))),
+    LAST_CHUNK,
+  ]);
+
+  it('names every field by what it is, and explains it in Korean from the protocol’s facts', () => {
+    const en = inspect('sse-event', unit, undefined, 'en');
+    const ko = inspect('sse-event', unit, undefined, 'ko');
+    expect(ko.fields.map((f) => f.id)).toEqual(en.fields.map((f) => f.id));
+    for (const f of ko.fields) {
+      expect(f.label, f.id).toMatch(HANGUL);
+      if (f.note !== undefined) expect(f.note, f.id).toMatch(HANGUL);
+    }
+    const byId = (id: string) => ko.fields.find((f) => f.id === id)!;
+    expect(byId('chunk-size:0').note).toBe('16진수 10 = 이벤트 스트림 16바이트가 이어져요(RFC 9112 7.1절)');
+    expect(byId('sse-id:0').note).toContain('Last-Event-ID: 2');
+    expect(byId('sse-event:1').note).toBe("이벤트 타입: 'price' 이벤트로 전달돼서 onmessage에는 오지 않아요");
+    expect(byId('sse-event:1.1').label).toBe('event 필드(이벤트 타입) (이어짐)');
+    expect(byId('sse-dispatch:3').note).toContain("addEventListener('price')");
+    expect(byId('sse-retry:5').label).toBe('retry 필드(무시됨)');
+    expect(byId('sse-dispatch:6').note).toContain('이벤트는 전달되지 않아요');
+    expect(byId('last-chunk').note).toContain('응답 본문이 여기서 끝나요');
   });
 });

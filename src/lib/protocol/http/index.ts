@@ -22,5 +22,13 @@ export { HttpParser } from './parser.ts';
 export type { HttpPart, HttpParserOptions } from './parser.ts';
 export { HttpFramer } from './framer.ts';
 export type { FramerEvent, FramerOptions } from './framer.ts';
-export { serializeRequest, serializeResponse, serializeMessage, errorResponse } from './serialize.ts';
+export {
+  serializeRequest,
+  serializeResponse,
+  serializeResponseHead,
+  serializeMessage,
+  errorResponse,
+  encodeChunk,
+  LAST_CHUNK,
+} from './serialize.ts';
 export type { RequestInit, ResponseInit } from './serialize.ts';

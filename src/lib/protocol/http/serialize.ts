@@ -54,17 +54,30 @@ function serializeBody(
   if (list.length === 0 || list[list.length - 1]!.size !== 0)
     list.push({ size: 0, extensions: '', data: new Uint8Array(0) });
   const out: Uint8Array[] = [];
-  for (const c of list) {
-    out.push(latin1Bytes(`${c.size.toString(16)}${c.extensions}${CRLF}`));
-    if (c.size > 0) {
-      out.push(c.data, latin1Bytes(CRLF));
-    }
-  }
+  for (const c of list) out.push(...chunkParts(c.size, c.extensions, c.data));
   let tail = '';
   for (const t of trailers ?? []) tail += `${t.name}: ${t.value}${CRLF}`;
   out.push(latin1Bytes(tail + CRLF));
   return out;
 }
+
+/** One chunk (RFC 9112 section 7.1): size in hex and extensions, CRLF, then data and CRLF unless last. */
+function chunkParts(size: number, extensions: string, data: Uint8Array): Uint8Array[] {
+  const line = latin1Bytes(`${size.toString(16)}${extensions}${CRLF}`);
+  return size > 0 ? [line, data, latin1Bytes(CRLF)] : [line];
+}
+
+/**
+ * `data` as one chunk of a body written piece by piece (a chunked event stream): its size in hex,
+ * CRLF, the bytes, CRLF (RFC 9112 section 7.1).
+ */
+export function encodeChunk(data: Uint8Array): Uint8Array {
+  if (data.length === 0) throw new RangeError('A chunk of size 0 is the last chunk: use LAST_CHUNK');
+  return concatBytes(chunkParts(data.length, '', data));
+}
+
+/** The last chunk with no trailers, `0 CRLF CRLF`: the end of a chunked body (section 7.1). */
+export const LAST_CHUNK: Uint8Array = latin1Bytes(`0${CRLF}${CRLF}`);
 
 /**
  * Serialise a request exactly as described: the headers given are written in order and nothing is
@@ -80,9 +93,21 @@ export function serializeRequest(init: RequestInit): Uint8Array {
 /** Serialise a response; the reason phrase defaults to the standard one (RFC 9110 section 15). */
 export function serializeResponse(init: ResponseInit): Uint8Array {
   const headers = init.headers ?? [];
+  return concatBytes([
+    serializeResponseHead(init),
+    ...serializeBody(headers, init.body, init.chunks, init.trailers),
+  ]);
+}
+
+/**
+ * A response's head alone, status line to the empty line, for a body written afterwards piece by piece
+ * (a chunked event stream): nothing of the body, not even the last chunk, is written.
+ */
+export function serializeResponseHead(init: Omit<ResponseInit, 'body' | 'chunks' | 'trailers'>): Uint8Array {
   const reason = init.reason ?? REASON_PHRASES[init.status] ?? '';
-  const head = serializeHead(`${init.version ?? HTTP_VERSION_1_1} ${init.status} ${reason}`, headers);
-  return concatBytes([latin1Bytes(head), ...serializeBody(headers, init.body, init.chunks, init.trailers)]);
+  return latin1Bytes(
+    serializeHead(`${init.version ?? HTTP_VERSION_1_1} ${init.status} ${reason}`, init.headers ?? []),
+  );
 }
 
 /**
