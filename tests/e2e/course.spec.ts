@@ -2,20 +2,25 @@
  * The course as a learner uses it: home page, each lesson by its link, stepping with the buttons and the
  * keyboard, switching language mid-lesson, deep links, themes, and axe-core on every page.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { LANGS } from '../../src/lib/i18n/lang.ts';
+import { PLAYER } from '../../src/lib/i18n/player.ts';
+import { SHELL } from '../../src/lib/i18n/shell.ts';
 
-const LESSONS = [
-  { slug: '01-request-response', en: 'Request and response', ko: '요청과 응답' },
-  { slug: '02-long-polling', en: 'Long polling', ko: '롱 폴링' },
-  { slug: '03-opening-handshake', en: 'The opening handshake', ko: '여는 핸드셰이크' },
-  { slug: '04-frames', en: 'Frames', ko: '프레임' },
-  { slug: '05-closing-handshake', en: 'The closing handshake', ko: '닫는 핸드셰이크' },
-  { slug: '06-http-vs-websocket', en: 'HTTP versus WebSocket', ko: 'HTTP와 WebSocket 비교' },
-  { slug: '07-server-sent-events', en: 'Server-sent events', ko: '서버 전송 이벤트' },
-  { slug: '09-compression', en: 'Compression', ko: '압축' },
-  { slug: '11-scaling-out', en: 'Scaling out', ko: '스케일 아웃' },
-] as const;
+/** Every lesson folder with its titles, read from its frontmatter: a lesson added later is covered here. */
+const LESSONS = readdirSync(new URL('../../lessons/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+  .map((entry) => entry.name)
+  .sort()
+  .map((slug) => {
+    const title = (lang: 'en' | 'ko') =>
+      /^title: (.+)$/m.exec(
+        readFileSync(new URL(`../../lessons/${slug}/${lang}.md`, import.meta.url), 'utf8'),
+      )![1]!;
+    return { slug, en: title('en'), ko: title('ko') };
+  });
 
 let errors: string[] = [];
 test.beforeEach(({ page }) => {
@@ -70,39 +75,44 @@ test('the home page lists every lesson by title with its summary and progress', 
 });
 
 for (const [i, lesson] of LESSONS.entries()) {
-  test(`lesson ${lesson.slug}: open it from the home page and step to its end`, async ({ page }) => {
-    await page.goto('/#/en/');
-    await page.getByRole('link', { name: lesson.en }).click();
-    await expect(page).toHaveURL(new RegExp(`#/en/${lesson.slug}/1$`));
-    await expect(page.getByRole('heading', { level: 1, name: lesson.en })).toBeVisible();
-    await expect(narration(page).locator('[aria-live="polite"]')).not.toBeEmpty();
-    await expect(page.getByRole('heading', { name: 'Try it for real' })).toBeVisible();
-    await expect(page.getByRole('link', { name: /^RFC / }).first()).toHaveAttribute(
-      'href',
-      /^https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-/,
-    );
+  for (const lang of LANGS) {
+    const ui = SHELL[lang];
+    test(`lesson ${lesson.slug} (${lang}): open it from the home page and step to its end`, async ({
+      page,
+    }) => {
+      await page.goto(`/#/${lang}/`);
+      await page.locator(`li[data-slug="${lesson.slug}"]`).getByRole('link', { name: lesson[lang] }).click();
+      await expect(page).toHaveURL(new RegExp(`#/${lang}/${lesson.slug}/1$`));
+      await expect(page.getByRole('heading', { level: 1, name: lesson[lang] })).toBeVisible();
+      await expect(narration(page).locator('[aria-live="polite"]')).not.toBeEmpty();
+      await expect(page.getByRole('heading', { name: ui.tryIt })).toBeVisible();
+      await expect(page.getByRole('link', { name: /^RFC / }).first()).toHaveAttribute(
+        'href',
+        /^https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-/,
+      );
 
-    const seen = await stepToEnd(page, 'Next step');
-    expect(seen.length).toBeGreaterThan(2);
-    expect(urlStep(page)).toBeGreaterThanOrEqual(seen.length);
+      const seen = await stepToEnd(page, PLAYER[lang].next);
+      expect(seen.length).toBeGreaterThan(2);
+      expect(urlStep(page)).toBeGreaterThanOrEqual(seen.length);
 
-    const previous = LESSONS[i - 1];
-    const next = LESSONS[i + 1];
-    const nav = page.getByRole('navigation', { name: 'Lessons' });
-    if (previous) await expect(nav.getByRole('link', { name: new RegExp(previous.en) })).toBeVisible();
-    if (next) {
-      await nav.getByRole('link', { name: new RegExp(next.en) }).click();
-      await expect(page.getByRole('heading', { level: 1, name: next.en })).toBeVisible();
-    }
+      const previous = LESSONS[i - 1];
+      const next = LESSONS[i + 1];
+      const nav = page.getByRole('navigation', { name: ui.lessonNav });
+      if (previous) await expect(nav.getByRole('link', { name: previous[lang] })).toBeVisible();
+      if (next) {
+        await nav.getByRole('link', { name: next[lang] }).click();
+        await expect(page.getByRole('heading', { level: 1, name: next[lang] })).toBeVisible();
+      }
 
-    await page.goto('/#/en/');
-    const card = page.locator(`li[data-slug="${lesson.slug}"]`);
-    await expect(card).not.toContainText('Not started');
-    await expect(card.getByRole('link', { name: lesson.en })).toHaveAttribute(
-      'href',
-      new RegExp(`#/en/${lesson.slug}/${seen.length > 0 ? '\\d+' : '1'}$`),
-    );
-  });
+      await page.goto(`/#/${lang}/`);
+      const card = page.locator(`li[data-slug="${lesson.slug}"]`);
+      await expect(card).not.toContainText(ui.notStarted);
+      await expect(card.getByRole('link', { name: lesson[lang] })).toHaveAttribute(
+        'href',
+        new RegExp(`#/${lang}/${lesson.slug}/${seen.length > 0 ? '\\d+' : '1'}$`),
+      );
+    });
+  }
 }
 
 test('the home page shows the course in two parts: lessons 1-6, then 7 onward', async ({ page }) => {
@@ -194,12 +204,14 @@ test('skip link, the lab route and unknown addresses', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
 });
 
-const PLAYER = 'section[data-scenario]';
+const PLAYER_SECTION = 'section[data-scenario]';
 
 /** Serious and critical axe violations on the current page, inside or outside the scenario player. */
 async function violations(page: Page, where: 'page' | 'player', label: string): Promise<string[]> {
   const builder = new AxeBuilder({ page });
-  const results = await (where === 'player' ? builder.include(PLAYER) : builder.exclude(PLAYER)).analyze();
+  const results = await (
+    where === 'player' ? builder.include(PLAYER_SECTION) : builder.exclude(PLAYER_SECTION)
+  ).analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}) on ${label}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -3,21 +3,19 @@
  * from start to end with the keyboard and with the buttons, the choices, a deep link restoring a place,
  * the live run against the demo server, and axe-core on the player in both themes.
  */
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { traceFromJson } from '../../src/lib/trace/json.ts';
+import { LANGS } from '../../src/lib/i18n/lang.ts';
+import { PLAYER } from '../../src/lib/i18n/player.ts';
 
-const FLOWS = [
-  { slug: '01-request-response', steps: 8, last: 'summary' },
-  { slug: '02-long-polling', steps: 10, last: 'summary' },
-  { slug: '03-opening-handshake', steps: 7, last: 'open' },
-  { slug: '04-frames', steps: 12, last: 'your-message' },
-  { slug: '05-closing-handshake', steps: 6, last: 'closed' },
-  { slug: '06-http-vs-websocket', steps: 7, last: 'tally' },
-  { slug: '07-server-sent-events', steps: 12, last: 'summary' },
-  { slug: '09-compression', steps: 11, last: 'oracle' },
-] as const;
+/** Every lesson folder (lessons/NN-slug), so a lesson added later is stepped and run without a line here. */
+const SLUGS = readdirSync(new URL('../../lessons/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+  .map((entry) => entry.name)
+  .sort();
 
 const player = (page: Page) => page.locator('section[data-scenario]');
 
@@ -26,43 +24,60 @@ async function open(page: Page, hash: string): Promise<void> {
   await expect(player(page)).toHaveAttribute('data-step-id', /.+/);
 }
 
-for (const flow of FLOWS) {
-  test(`${flow.slug}: steps to the end with the keyboard, back, and Home`, async ({ page }) => {
-    await open(page, `en/${flow.slug}`);
-    await expect(player(page)).toHaveAttribute('data-step', '0');
-    for (let i = 1; i < flow.steps; i++) {
-      await page.keyboard.press('ArrowRight');
-      await expect(player(page)).toHaveAttribute('data-step', String(i));
-    }
-    await expect(player(page)).toHaveAttribute('data-step-id', flow.last);
-    await expect(page.getByRole('button', { name: 'Next step' })).toBeDisabled();
-    await expect(page).toHaveURL(new RegExp(`#/en/${flow.slug}/${flow.steps}`));
-    await page.keyboard.press('ArrowLeft');
-    await expect(player(page)).toHaveAttribute('data-step', String(flow.steps - 2));
-    await page.keyboard.press('Home');
-    await expect(player(page)).toHaveAttribute('data-step', '0');
-  });
+test('every lesson folder is stepped and run below', () => {
+  expect(SLUGS.length).toBeGreaterThanOrEqual(7);
+  expect(SLUGS).toContain('07-server-sent-events');
+});
 
-  test(`${flow.slug}: steps to the end with the buttons and inspects a message`, async ({ page }) => {
-    await open(page, `en/${flow.slug}`);
-    const next = page.getByRole('button', { name: 'Next step' });
-    for (let i = 1; i < flow.steps; i++) await next.click();
-    await expect(player(page)).toHaveAttribute('data-step-id', flow.last);
-    await expect(next).toBeDisabled();
-    const messages = page.getByRole('listbox', { name: 'Messages' }).getByRole('option');
-    expect(await messages.count()).toBeGreaterThan(0);
-    await messages.first().click();
-    await expect(messages.first()).toHaveAttribute('aria-selected', 'true');
-    const inspector = page.getByRole('region', { name: 'Byte inspector' });
-    await expect(inspector.getByRole('list', { name: 'Fields' }).getByRole('listitem').first()).toBeVisible();
-    await page.getByRole('button', { name: 'Previous step' }).click();
-    await expect(player(page)).toHaveAttribute('data-step', String(flow.steps - 2));
-    await page.getByRole('button', { name: 'Restart' }).click();
-    await expect(player(page)).toHaveAttribute('data-step', '0');
-  });
+for (const slug of SLUGS) {
+  for (const lang of LANGS) {
+    const t = PLAYER[lang];
+    test(`${slug} (${lang}): steps to the end with the keyboard, back, and Home`, async ({ page }) => {
+      await open(page, `${lang}/${slug}`);
+      await expect(player(page)).toHaveAttribute('data-step', '0');
+      const next = page.getByRole('button', { name: t.next, exact: true });
+      let steps = 1;
+      // The default path, one key press a step, until the player offers no next step.
+      for (; steps < 40 && (await next.isEnabled()); steps++) {
+        await page.keyboard.press('ArrowRight');
+        await expect(player(page)).toHaveAttribute('data-step', String(steps));
+      }
+      expect(steps).toBeGreaterThan(2);
+      await expect(next).toBeDisabled();
+      await expect(page).toHaveURL(new RegExp(`#/${lang}/${slug}/${steps}(\\?|$)`));
+      await page.keyboard.press('ArrowLeft');
+      await expect(player(page)).toHaveAttribute('data-step', String(steps - 2));
+      await page.keyboard.press('Home');
+      await expect(player(page)).toHaveAttribute('data-step', '0');
+    });
 
-  test(`${flow.slug}: runs for real against the demo server`, async ({ page }) => {
-    await open(page, `en/${flow.slug}`);
+    test(`${slug} (${lang}): steps to the end with the buttons and inspects a message`, async ({ page }) => {
+      await open(page, `${lang}/${slug}`);
+      const next = page.getByRole('button', { name: t.next, exact: true });
+      let steps = 1;
+      for (; steps < 40 && (await next.isEnabled()); steps++) {
+        await next.click();
+        await expect(player(page)).toHaveAttribute('data-step', String(steps));
+      }
+      expect(steps).toBeGreaterThan(2);
+      await expect(next).toBeDisabled();
+      const messages = page.getByRole('listbox', { name: t.messages, exact: true }).getByRole('option');
+      expect(await messages.count()).toBeGreaterThan(0);
+      await messages.first().click();
+      await expect(messages.first()).toHaveAttribute('aria-selected', 'true');
+      const inspector = page.getByRole('region', { name: t.inspector, exact: true });
+      await expect(
+        inspector.getByRole('list', { name: t.fields }).getByRole('listitem').first(),
+      ).toBeVisible();
+      await page.getByRole('button', { name: t.previous, exact: true }).click();
+      await expect(player(page)).toHaveAttribute('data-step', String(steps - 2));
+      await page.getByRole('button', { name: t.restart, exact: true }).click();
+      await expect(player(page)).toHaveAttribute('data-step', '0');
+    });
+  }
+
+  test(`${slug}: runs for real against the demo server`, async ({ page }) => {
+    await open(page, `en/${slug}`);
     await page.getByRole('button', { name: 'Run it for real' }).click();
     const live = page.locator('[data-live-status]');
     await expect(live).toHaveAttribute('data-live-status', 'done', { timeout: 20_000 });
