@@ -44,6 +44,7 @@ const TOKENS = [
   'readyState',
   'wasClean',
   'bufferedAmount',
+  'lastEventId',
   'Close',
   'Ping',
   'Pong',

@@ -42,12 +42,16 @@ export type UnitFacts =
   | { kind: 'fault'; protocol: 'http' | 'websocket'; code: string }
   | { kind: 'raw'; length: number };
 
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
 const WORDS = {
   en: {
     bytes: (n: number) => `${n} bytes`,
     masked: 'masked',
     noStatus: 'no status',
     event: 'Event',
+    /** An event of another type than message: its type is the label's first word. */
+    typed: (type: string) => capitalised(type),
     emptyEvent: 'Event (empty)',
     retry: (ms: string) => `Retry ${ms} ms`,
     comment: 'Comment',
@@ -61,6 +65,8 @@ const WORDS = {
     masked: '마스킹됨',
     noStatus: '상태 코드 없음',
     event: '이벤트',
+    /** The type is a value as sent, quoted, beside the Korean word. */
+    typed: (type: string) => `이벤트 '${type}'`,
     emptyEvent: '이벤트 (비어 있음)',
     retry: (ms: string) => `재시도 ${ms}ms`,
     comment: '주석',
@@ -73,12 +79,11 @@ const WORDS = {
 
 type Words = (typeof WORDS)['en'];
 
-const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 const quoted = ({ text, more }: Preview) => `'${text}${more ? '…' : ''}'`;
 
 function eventText({ id, event, data, retry, comment }: StreamEventFacts, w: Words): string {
   if (data !== undefined)
-    return `${event ? capitalised(event) : w.event}${id === undefined ? '' : ` id ${id}`} ${quoted(data)}`;
+    return `${event ? w.typed(event) : w.event}${id === undefined ? '' : ` id ${id}`} ${quoted(data)}`;
   if (retry !== undefined) return w.retry(retry);
   if (comment !== undefined) return `${w.comment} '${comment}'`;
   return w.emptyEvent;

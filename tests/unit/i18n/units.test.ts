@@ -14,6 +14,9 @@ describe('describeUnit in Korean', () => {
     ['ws-frame', parseHex('83 00'), '프로토콜 오류: RESERVED_OPCODE'],
     ['http-request', ascii('GET / HTTP/1.1\r\nHost : x\r\n\r\n'), 'HTTP 오류: WHITESPACE_BEFORE_COLON'],
     ['sse-event', ascii('d\r\nretry: 1000\n\n\r\n'), '재시도 1000ms'],
+    // An event's own type is a value as sent: quoted beside the Korean word, not made an English title.
+    ['sse-event', ascii('id: 2\nevent: price\ndata: 1\n\n'), "이벤트 'price' id 2 '1'"],
+    ['sse-event', ascii('id: 1\ndata: hi\n\n'), "이벤트 id 1 'hi'"],
     ['raw', ascii('0\r\n\r\n'), '마지막 청크 (이벤트 스트림의 끝)'],
     ['raw', ascii('xyz'), '3바이트'],
   ];

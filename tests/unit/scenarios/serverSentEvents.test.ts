@@ -173,6 +173,6 @@ describe('server-sent-events machine', () => {
     const [panel] = scenario.panels!(sse(actor), 'en');
     expect(panel).toMatchObject({ kind: 'table', id: 'event-source' });
     if (panel?.kind !== 'table') throw new Error('no table');
-    expect(panel.rows.map((r) => r.cells[0])).toEqual(['OPEN', '"1"', '1000 ms', 'message 1']);
+    expect(panel.rows.map((r) => r.cells[0])).toEqual(['OPEN', '"1"', '1000 ms', "'message' 1"]);
   });
 });

@@ -263,10 +263,10 @@ const scenario: ScenarioModule<ServerSentEventsContext> = {
             head: t.reconnectionTime,
             cells: [c.reconnectMs === undefined ? t.browserDefault : `${c.reconnectMs} ms`],
           },
-          // Each event by its type and the lastEventId it carried: "message 1, price 2".
+          // Each event by its type and the lastEventId it carried: "'message' 1, 'price' 2".
           {
             head: t.eventsDispatched,
-            cells: [c.dispatched.map((d) => `${d.type} ${d.lastEventId}`.trim()).join(', ') || '–'],
+            cells: [c.dispatched.map((d) => `'${d.type}' ${d.lastEventId}`.trim()).join(', ') || '–'],
           },
         ],
       },
