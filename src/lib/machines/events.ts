@@ -7,6 +7,8 @@ export type ScenarioEvent =
   | { type: 'learner.type'; text: string }
   /** The closing scenario: the close code and reason the initiator sends. */
   | { type: 'learner.configure'; code: number; reason: string }
+  /** A number the learner sets with a control (staying connected: `heartbeatMs`, the heartbeat interval). */
+  | { type: 'learner.set'; key: string; value: number }
   /** The player's speed changed: timers already counting down take the new speed at their next tick. */
   | { type: 'player.speed'; speed: number };
 

@@ -19,8 +19,11 @@ export type ChoiceTarget<Step extends string> = Step | { redo: true };
 
 /** A wait at a step: after `ms` of scenario time (scaled by the player's speed), go on by itself. */
 export interface TimerSpec<Step extends string> {
-  /** Scenario milliseconds, or the name of a context field holding them. */
-  ms: number;
+  /**
+   * Scenario milliseconds, or the name of a numeric context field holding them (read when the wait is
+   * checked, so a wait can follow a learner's setting or a value the step's own builder worked out).
+   */
+  ms: number | string;
   go: Step;
   /** Recorded as the learner's choice when the wait runs out (so the URL can restore it). */
   choice?: string;

@@ -26,6 +26,14 @@ export interface ScenarioMachineOptions<C extends BaseContext, I extends BaseInp
   actions?: Record<string, (args: MachineArgs<C>) => Partial<C>>;
 }
 
+/** A timer's wait: a number of scenario ms, or the named numeric context field (graph.ts, TimerSpec). */
+function waitMs(context: BaseContext, ms: number | string): number {
+  if (typeof ms === 'number') return ms;
+  const value = (context as unknown as Record<string, unknown>)[ms];
+  if (typeof value !== 'number') throw new Error(`timer: context field ${ms} is not a number`);
+  return value;
+}
+
 export function scenarioMachine<C extends BaseContext, I extends BaseInput = BaseInput>(
   options: ScenarioMachineOptions<C, I>,
 ): AnyStateMachine {
@@ -62,8 +70,8 @@ export function scenarioMachine<C extends BaseContext, I extends BaseInput = Bas
       ...options.guards,
       chose: ({ event }: { event: ScenarioEvent }, params: ChoiceParams) =>
         event.type === 'learner.choose' && event.choice === params.choice,
-      waitOver: ({ context }: { context: C }, params: { ms: number }) =>
-        context.waited + WAIT_TICK_MS >= params.ms,
+      waitOver: ({ context }: { context: C }, params: { ms: number | string }) =>
+        context.waited + WAIT_TICK_MS >= waitMs(context, params.ms),
     },
     delays: {
       waitTick: ({ context }: { context: C }) => WAIT_TICK_MS / context.speed,
