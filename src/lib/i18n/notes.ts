@@ -200,6 +200,36 @@ const en = {
     "The tap did not see every EventSource request: the browser sent it on a kept-alive connection it had opened for the page's files",
   // ---- end of server-sent events ----
 
+  // ---- Staying connected (lesson 8: scenarios/staying-connected) ----
+  streamOpen: () => 'OPEN on /ws/stream?since=0: every event carries an id, and the page keeps the last one',
+  serverHeartbeat: (p: { seconds: number }) =>
+    `The server pings every ${p.seconds} s and drops a peer whose pong has not come by the next ping`,
+  autoPong: () => "The browser answered by itself: the page's script sees neither the ping nor the pong",
+  appHeartbeat: (p: { seconds: number }) =>
+    `The page's own heartbeat, every ${p.seconds} s: no answer within ${p.seconds} s means the connection is dead`,
+  outbox: (p: { id: string }) => `The page keeps ${p.id} in its outbox until the server acknowledges it`,
+  applied: (p: { id: string }) => `The server applies ${p.id} and remembers its id`,
+  vanished: () => 'The network vanishes: no FIN, no RST. Both sides still show OPEN',
+  lostInFlight: () => 'Lost: TCP keeps retransmitting these bytes, and they never arrive',
+  silence: (p: { seconds: number }) => `${p.seconds} s without a byte, and readyState is still OPEN`,
+  noAnswer: (p: { seconds: number; total: number }) =>
+    `No answer within ${p.seconds} s: the page gives up on this connection, ${p.total} s after the network went`,
+  serverGivesUp: (p: { from: number; to: number }) =>
+    `The server's next ping gets no pong: it drops the connection ${p.from}–${p.to} s after the network went`,
+  ackFirst: () => 'The ack arrives before the Close (TCP keeps order): the outbox is empty',
+  backoffWait: (p: { attempt: number; ms: number; ceiling: number }) =>
+    `Attempt ${p.attempt} in ${p.ms} ms: a random wait below ${p.ceiling} ms`,
+  retryFails: (p: { why: string }): string =>
+    p.why === 'network'
+      ? 'Attempt 1 fails: the network is not back yet (the SYN goes unanswered)'
+      : 'Attempt 1 fails: the restarting server is not listening yet (RST, connection refused)',
+  resumeFrom: (p: { since: number }) => `since=${p.since}: send me every event after id ${p.since}`,
+  resumed: (p: { ids: string }) => `Resent from the server's history: ids ${p.ids}. Nothing was lost`,
+  duplicate: (p: { id: string }) => `${p.id} was applied already: acknowledged again, not applied twice`,
+  nothingToResend: () => 'Nothing to resend: every message the page sent was acknowledged',
+  deliverySummary: (p: { before: string; after: string; applied: number }) =>
+    `Event ids before the break: ${p.before}; after it: ${p.after}. Each event once; c1 applied ${p.applied === 1 ? 'once' : `${p.applied} times`}`,
+
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
   observedOpen: (p: { protocol: string; extensions: string }) =>
@@ -210,6 +240,14 @@ const en = {
   observedPublished: (p: { node: string; id: number }) => `published event ${p.id} on node ${p.node}`,
   observedCrossNode: (p: { node: string; id: number }) =>
     `event ${p.id} arrived on the WebSocket of node ${p.node}`,
+
+  // Staying connected (lesson 8)
+  observedIds: (p: { phase: string; ids: string }) =>
+    `${p.phase === 'before' ? 'ids before the cut' : 'ids after reconnecting'}: ${p.ids}`,
+  observedReconnect: (p: { since: number; ms: number }) =>
+    `reconnected after ${p.ms} ms with since=${p.since}`,
+  observedDelivery: (p: { missed: number; duplicates: number }) =>
+    `missed ${p.missed}, duplicates ${p.duplicates}`,
 
   // In front of an app (--target): how the two legs of a proxied connection relate
   proxyCarried: (p: { conn: string }) => `Carried on to the app as ${p.conn}`,
@@ -341,12 +379,46 @@ const ko: NoteTable = {
     '탭이 EventSource 요청을 다 보지 못했어요: 브라우저가 페이지 파일을 받으려고 열어 둔 연결로 보냈어요',
   // ---- 서버 전송 이벤트 끝 ----
 
+  // ---- Staying connected (lesson 8: scenarios/staying-connected) ----
+  streamOpen: () => '/ws/stream?since=0으로 OPEN: 이벤트마다 id가 있고, 페이지는 마지막 id를 기억해요',
+  serverHeartbeat: (p) =>
+    `서버는 ${p.seconds}초마다 ping을 보내고, 다음 ping 때까지 pong이 오지 않은 상대는 끊어요`,
+  autoPong: () => '브라우저가 알아서 답했어요: 페이지의 스크립트에는 ping도 pong도 보이지 않아요',
+  appHeartbeat: (p) =>
+    `페이지의 자체 하트비트, ${p.seconds}초마다: ${p.seconds}초 안에 답이 없으면 연결이 죽었다고 봐요`,
+  outbox: (p) => `페이지는 서버가 확인 응답을 보낼 때까지 ${p.id}를 보낼 목록(outbox)에 남겨 둬요`,
+  applied: (p) => `서버가 ${p.id}를 반영하고 그 id를 기억해요`,
+  vanished: () => '네트워크가 사라져요: FIN도 RST도 없어요. 양쪽 모두 여전히 OPEN이에요',
+  lostInFlight: () => '유실: TCP가 이 바이트를 계속 재전송하지만 끝내 도착하지 않아요',
+  silence: (p) => `${p.seconds}초 동안 한 바이트도 오지 않았는데 readyState는 여전히 OPEN이에요`,
+  noAnswer: (p) =>
+    `${p.seconds}초 안에 답이 없어요: 네트워크가 사라지고 ${p.total}초 뒤, 페이지가 이 연결을 포기해요`,
+  serverGivesUp: (p) =>
+    `서버의 다음 ping에 pong이 오지 않아요: 네트워크가 사라지고 ${p.from}~${p.to}초 사이에 서버가 연결을 끊어요`,
+  ackFirst: () => '확인 응답이 Close보다 먼저 도착해요(TCP는 순서를 지켜요): outbox가 비었어요',
+  backoffWait: (p) => `${p.attempt}번째 시도는 ${p.ms} ms 뒤: ${p.ceiling} ms 미만의 무작위 대기예요`,
+  retryFails: (p) =>
+    p.why === 'network'
+      ? '1번째 시도 실패: 네트워크가 아직 돌아오지 않았어요(SYN에 답이 없어요)'
+      : '1번째 시도 실패: 재시작 중인 서버가 아직 연결을 받지 않아요(RST, 연결 거부)',
+  resumeFrom: (p) => `since=${p.since}: id ${p.since} 다음의 이벤트를 모두 보내 달라는 뜻이에요`,
+  resumed: (p) => `서버의 기록(history)에서 다시 보냈어요: id ${p.ids}. 잃어버린 게 없어요`,
+  duplicate: (p) => `${p.id}는 이미 반영했어요: 확인 응답은 다시 보내지만 두 번 반영하지는 않아요`,
+  nothingToResend: () => '다시 보낼 게 없어요: 페이지가 보낸 메시지는 모두 확인 응답을 받았어요',
+  deliverySummary: (p) =>
+    `끊기기 전 이벤트 id: ${p.before}, 다시 연결한 뒤: ${p.after}. 이벤트마다 한 번씩, c1은 ${p.applied}번 반영됐어요`,
+
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,
   observedClose: (p) => `close 이벤트: 코드 ${p.code}, 이유 "${p.reason}", wasClean ${p.wasClean}`,
   observedEcho: (p) => `내 메시지의 에코: ${p.text}`,
   observedPublished: (p) => `노드 ${p.node}에서 이벤트 ${p.id} 발행`,
   observedCrossNode: (p) => `노드 ${p.node}의 WebSocket에 이벤트 ${p.id} 도착`,
+
+  // Staying connected (lesson 8)
+  observedIds: (p) => `${p.phase === 'before' ? '끊기기 전 받은 id' : '다시 연결한 뒤 받은 id'}: ${p.ids}`,
+  observedReconnect: (p) => `${p.ms} ms 뒤 since=${p.since}로 다시 연결했어요`,
+  observedDelivery: (p) => `빠진 것 ${p.missed}개, 중복 ${p.duplicates}개`,
 
   proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,
   proxyOwnEarlier: (p) => `이 연결의 앞선 요청 ${p.count}개는 wirescope 자체 페이지로 가서 보이지 않아요`,

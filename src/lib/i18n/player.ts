@@ -77,6 +77,35 @@ const en = {
     browserDefault: "the browser's own (a few seconds)",
     eventsDispatched: 'Events dispatched (type, id)',
   },
+  // ---- Staying connected (lesson 8): the heartbeat control and its panels ----
+  heartbeat: {
+    interval: 'Heartbeat interval',
+    seconds: (n: number) => `${n} s`,
+    detectionCaption: 'How long until each one notices that the network is gone',
+    givesUpAfter: 'Notices after',
+    rows: {
+      'page-heartbeat': "The page's heartbeat (answer within one interval)",
+      'server-ping': "The server's pings (pong missing at the next ping)",
+      'chromium-keepalive': "Chromium's TCP keep-alive (45 s idle, 9 probes 45 s apart)",
+      retransmissions: 'Unacknowledged data retransmitted (Linux tcp_retries2 = 15)',
+      'os-keepalive': 'TCP keep-alive with Linux defaults (2 h idle, 9 probes 75 s apart)',
+    } as Record<string, string>,
+    duration: (seconds: number) => {
+      const s = Math.round(seconds);
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      const rest = s % 60;
+      // No-break spaces keep each number with its unit in a narrow table cell.
+      return [h ? `${h}\u00a0h` : '', m ? `${m}\u00a0min` : '', rest || (!h && !m) ? `${rest}\u00a0s` : '']
+        .filter(Boolean)
+        .join(' ');
+    },
+    herdCaption: (clients: number) =>
+      `A restart drops ${clients.toLocaleString('en')} clients at once, and each retries once`,
+    withoutJitter: 'Every client waits 1 s',
+    withJitter: 'Full jitter: 0–1 s',
+    busiest: (ms: number) => `Most retries in any ${ms} ms`,
+  },
   keyboard: 'Keys: → next, ← previous, space play/pause, Home restart',
   live: {
     run: 'Run it for real',
@@ -181,6 +210,10 @@ const en = {
     'stream-ends': 'The server ends the response',
     'server-resumes': 'The server resumes',
     'server-stops': 'The server says stop (204)',
+
+    // Staying connected (lesson 8)
+    vanish: 'The network vanishes',
+    'going-away': 'The server restarts (1001)',
   } as Record<string, string>,
 };
 
@@ -256,6 +289,34 @@ const ko: PlayerStrings = {
     reconnectionTime: '재연결 대기 시간',
     browserDefault: '브라우저 기본값(몇 초)',
     eventsDispatched: '발생한 이벤트(타입, id)',
+  },
+  // ---- Staying connected (lesson 8): the heartbeat control and its panels ----
+  heartbeat: {
+    interval: '하트비트 간격',
+    seconds: (n) => `${n}초`,
+    detectionCaption: '네트워크가 사라진 걸 각자 알아차리기까지 걸리는 시간',
+    givesUpAfter: '알아차리기까지',
+    rows: {
+      'page-heartbeat': '페이지의 하트비트 (간격 하나 안에 답이 와야 해요)',
+      'server-ping': '서버의 ping (다음 ping 때 pong이 없으면)',
+      'chromium-keepalive': 'Chromium의 TCP keep-alive (45초 유휴, 45초 간격 probe 9번)',
+      retransmissions: '확인 응답 없는 데이터의 재전송 (Linux tcp_retries2 = 15)',
+      'os-keepalive': 'Linux 기본값의 TCP keep-alive (2시간 유휴, 75초 간격 probe 9번)',
+    },
+    duration: (seconds) => {
+      const s = Math.round(seconds);
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      const rest = s % 60;
+      return [h ? `${h}시간` : '', m ? `${m}분` : '', rest || (!h && !m) ? `${rest}초` : '']
+        .filter(Boolean)
+        .join(' ');
+    },
+    herdCaption: (clients) =>
+      `재시작 한 번에 클라이언트 ${clients.toLocaleString('ko')}개가 한꺼번에 끊기고, 각자 한 번씩 다시 시도해요`,
+    withoutJitter: '모두 1초 대기',
+    withJitter: '풀 지터(full jitter): 0~1초',
+    busiest: (ms) => `${ms} ms 구간 하나에 몰린 최대 시도 수`,
   },
   keyboard: '키: → 다음, ← 이전, 스페이스 재생/정지, Home 처음부터',
   live: {
@@ -362,6 +423,10 @@ const ko: PlayerStrings = {
     'stream-ends': '서버가 응답을 끝냄',
     'server-resumes': '서버가 이어서 보냄',
     'server-stops': '서버가 그만하라고 함 (204)',
+
+    // Staying connected (lesson 8)
+    vanish: '네트워크가 사라짐',
+    'going-away': '서버 재시작 (1001)',
   },
 };
 

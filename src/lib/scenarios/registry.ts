@@ -12,6 +12,7 @@ const MODULES: Record<string, () => Promise<{ default: ScenarioModule }>> = {
   frames: () => import('./frames/index'),
   'closing-handshake': () => import('./closing-handshake/index'),
   'http-vs-websocket': () => import('./http-vs-websocket/index'),
+  'staying-connected': () => import('./staying-connected/index'),
   compression: () => import('./compression/index'),
   'scaling-out': () => import('./scaling-out/index'),
   'server-sent-events': () => import('./server-sent-events/index'),

@@ -10,6 +10,7 @@ import openingHandshake from './opening-handshake/spec.ts';
 import frames from './frames/spec.ts';
 import closingHandshake from './closing-handshake/spec.ts';
 import httpVsWebsocket from './http-vs-websocket/spec.ts';
+import stayingConnected from './staying-connected/spec.ts';
 import compression from './compression/spec.ts';
 import scalingOut from './scaling-out/spec.ts';
 import serverSentEvents from './server-sent-events/spec.ts';
@@ -21,6 +22,7 @@ export const SPECS: readonly ScenarioSpec[] = [
   frames,
   closingHandshake,
   httpVsWebsocket,
+  stayingConnected,
   compression,
   scalingOut,
   serverSentEvents,
