@@ -224,7 +224,8 @@ for (const where of ['page', 'player'] as const) {
       test(`axe finds no serious or critical violations in the ${where === 'page' ? 'course pages' : 'scenario player'}: ${lang}, ${theme} theme`, async ({
         page,
       }) => {
-        test.setTimeout(120_000);
+        // Every lesson is loaded and analysed in turn: the time grows with the course.
+        test.setTimeout(30_000 * (LESSONS.length + 1));
         await page.addInitScript((value) => localStorage.setItem('wirescope.theme', value), theme);
         const found: string[] = [];
         for (const path of [...(where === 'page' ? [''] : []), ...LESSONS.map((l) => `${l.slug}/1`)]) {
