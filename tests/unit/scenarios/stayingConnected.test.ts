@@ -131,7 +131,8 @@ describe('staying-connected machine', () => {
     ]);
     const close = decodeFrame(lost[3]!.bytes)!.frame;
     expect(parseCloseBody(close.payload)).toEqual({ ok: true, code: 4000, reason: 'no heartbeat' });
-    expect(lost.every((u) => u.summary.includes('lost'))).toBe(true);
+    // The diagram draws them red from the error; each keeps the LOST message that says why.
+    expect(lost.every((u) => u.error?.message.startsWith('never arrived'))).toBe(true);
   });
 
   it('both sides stay OPEN after the network vanishes, until the heartbeat says otherwise', () => {
