@@ -401,7 +401,7 @@ const ko: NoteTable = {
     p.why === 'network'
       ? '1번째 시도 실패: 네트워크가 아직 돌아오지 않았어요(SYN에 답이 없어요)'
       : '1번째 시도 실패: 재시작 중인 서버가 아직 연결을 받지 않아요(RST, 연결 거부)',
-  resumeFrom: (p) => `since=${p.since}: id ${p.since} 다음의 이벤트를 모두 보내 달라는 뜻이에요`,
+  resumeFrom: (p) => `"since=${p.since}"는 id ${p.since} 다음의 이벤트를 모두 보내 달라는 뜻이에요`,
   resumed: (p) => `서버의 기록(history)에서 다시 보냈어요: id ${p.ids}. 잃어버린 게 없어요`,
   duplicate: (p) => `${p.id}는 이미 반영했어요: 확인 응답은 다시 보내지만 두 번 반영하지는 않아요`,
   nothingToResend: () => '다시 보낼 게 없어요: 페이지가 보낸 메시지는 모두 확인 응답을 받았어요',
@@ -417,7 +417,7 @@ const ko: NoteTable = {
 
   // Staying connected (lesson 8)
   observedIds: (p) => `${p.phase === 'before' ? '끊기기 전 받은 id' : '다시 연결한 뒤 받은 id'}: ${p.ids}`,
-  observedReconnect: (p) => `${p.ms} ms 뒤 since=${p.since}로 다시 연결했어요`,
+  observedReconnect: (p) => `${p.ms} ms 뒤 "since=${p.since}"로 다시 연결했어요`,
   observedDelivery: (p) => `빠진 것 ${p.missed}개, 중복 ${p.duplicates}개`,
 
   proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,

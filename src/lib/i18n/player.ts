@@ -87,7 +87,7 @@ const en = {
       'page-heartbeat': "The page's heartbeat (answer within one interval)",
       'server-ping': "The server's pings (pong missing at the next ping)",
       'chromium-keepalive': "Chromium's TCP keep-alive (45 s idle, 9 probes 45 s apart)",
-      retransmissions: 'Unacknowledged data retransmitted (Linux tcp_retries2 = 15)',
+      retransmissions: 'Unacknowledged data retransmitted (리눅스 tcp_retries2 = 15)',
       'os-keepalive': 'TCP keep-alive with Linux defaults (2 h idle, 9 probes 75 s apart)',
     } as Record<string, string>,
     duration: (seconds: number) => {
@@ -299,9 +299,9 @@ const ko: PlayerStrings = {
     rows: {
       'page-heartbeat': '페이지의 하트비트 (간격 하나 안에 답이 와야 해요)',
       'server-ping': '서버의 ping (다음 ping 때 pong이 없으면)',
-      'chromium-keepalive': 'Chromium의 TCP keep-alive (45초 유휴, 45초 간격 probe 9번)',
-      retransmissions: '확인 응답 없는 데이터의 재전송 (Linux tcp_retries2 = 15)',
-      'os-keepalive': 'Linux 기본값의 TCP keep-alive (2시간 유휴, 75초 간격 probe 9번)',
+      'chromium-keepalive': 'Chromium의 TCP keep-alive (45초 유휴, 45초 간격 프로브 9번)',
+      retransmissions: '확인 응답 없는 데이터의 재전송 (리눅스 tcp_retries2 = 15)',
+      'os-keepalive': '리눅스 기본값의 TCP keep-alive (2시간 유휴, 75초 간격 프로브 9번)',
     },
     duration: (seconds) => {
       const s = Math.round(seconds);

@@ -27,7 +27,7 @@ export interface ScenarioMachineOptions<C extends BaseContext, I extends BaseInp
 }
 
 /** A timer's wait: a number of scenario ms, or the named numeric context field (graph.ts, TimerSpec). */
-function waitMs(context: BaseContext, ms: number | string): number {
+export function waitMs(context: BaseContext, ms: number | string): number {
   if (typeof ms === 'number') return ms;
   const value = (context as unknown as Record<string, unknown>)[ms];
   if (typeof value !== 'number') throw new Error(`timer: context field ${ms} is not a number`);
