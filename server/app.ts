@@ -21,6 +21,8 @@ import { type ServerOptions, withDefaults } from './options.ts';
 import type { Backplane } from './cluster/backplane.ts';
 import { Recorder } from './record.ts';
 import { handleApi, nodeStats } from './routes/api.ts';
+import { LessonAccounts } from './security/accounts.ts';
+import { startAttackerPage, type AttackerPage } from './security/attacker.ts';
 import { PendingPolls } from './routes/poll.ts';
 import { SessionRegistry } from './sessions.ts';
 import { createStaticHandler } from './static.ts';
@@ -37,6 +39,8 @@ export interface DemoHandle {
   onRequest(req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void>;
   /** Ends every WebSocket with 1001, answers held polls, ends SSE; resolves when all connections closed. */
   close(): Promise<void>;
+  /** Resolves once the attacker page listens (at once when it is off); rejects if it cannot. */
+  attackerReady(): Promise<void>;
 }
 
 export interface AttachOptions {
@@ -73,6 +77,8 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     sockets: new SocketRegistry(),
     admission: new Admission(options.maxConnections, options.maxConnectionsPerClient),
     onShutdown: new Set(),
+    accounts: new LessonAccounts(),
+    attackerPort: undefined,
     authorities: new Set(),
     closing: false,
     prefix: attach.prefix ?? '',
@@ -84,6 +90,23 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
   };
   refreshAuthorities();
   server.on('listening', refreshAuthorities);
+
+  // The security lesson's attacker page: another origin on this machine, started next to this port.
+  let attacker: Promise<AttackerPage | undefined> = Promise.resolve(undefined);
+  server.on('listening', () => {
+    const address = server.address();
+    // In front of another app (--target) the lesson's endpoints are not this origin's: no attacker page.
+    if (!options.attacker || options.target || !address || typeof address !== 'object') return;
+    attacker = startAttackerPage({
+      port: options.attackerPort,
+      mainPort: address.port,
+      targets: () => ctx.authorities,
+    }).then((page) => {
+      ctx.attackerPort = page.port;
+      return page;
+    });
+    attacker.catch(() => undefined); // reported through attackerReady()
+  });
 
   const wss = createWebSocketServer(ctx);
   const serveStatic = attach.passUnknown
@@ -175,9 +198,10 @@ export function attachDemo(server: Server, options: ServerOptions, attach: Attac
     ctx.tap.drain();
     await ctx.cluster?.close();
     await recorder?.close();
+    await (await attacker.catch(() => undefined))?.close();
   };
 
-  return { ctx, close, onRequest };
+  return { ctx, close, onRequest, attackerReady: async () => void (await attacker) };
 }
 
 /** The status for a client error node:http reports (the same choice as its own default handler). */
@@ -270,6 +294,13 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
   } catch (error) {
     await demo.ctx.cluster?.close();
     throw error;
+  }
+  try {
+    await demo.attackerReady();
+  } catch (error) {
+    await demo.close();
+    server.close();
+    throw new Error(`the attacker page could not listen: ${(error as Error).message}`, { cause: error });
   }
   return {
     url: urlOf(options.host, port),

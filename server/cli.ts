@@ -113,6 +113,13 @@ const SPECS: OptionSpec[] = [
     help: 'proxied events kept for a late tap',
   },
   { key: 'tapBacklogBytes', flag: 'tap-backlog-bytes', kind: 'int', help: 'bytes of those events at most' },
+  { key: 'attacker', flag: 'attacker', kind: 'bool', help: "the security lesson's attacker page (on|off)" },
+  {
+    key: 'attackerPort',
+    flag: 'attacker-port',
+    kind: 'int',
+    help: 'its port on 127.0.0.1 (default: the main port + 1, or a free one)',
+  },
 ];
 
 export class CliError extends Error {

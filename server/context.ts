@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { SESSION_PARAM } from '../src/lib/trace/index.ts';
 import type { Admission } from './admission.ts';
 import type { ClusterHooks } from './cluster/types.ts';
+
+import type { LessonAccounts } from './security/accounts.ts';
 import type { ServerOptions } from './options.ts';
 import type { PendingPolls } from './routes/poll.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -21,6 +23,10 @@ export interface ServerContext {
   admission: Admission;
   /** Run at shutdown: end SSE streams and the like. */
   onShutdown: Set<() => void>;
+  /** The security lesson's pretend accounts (session cookies and their secrets). */
+  accounts: LessonAccounts;
+  /** Where the security lesson's attacker page listens, once it does (undefined when off). */
+  attackerPort: number | undefined;
   /** The host:port names this server answers to (refreshed once it listens). */
   authorities: Set<string>;
   closing: boolean;

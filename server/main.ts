@@ -21,6 +21,11 @@ async function main(): Promise<void> {
   }
   const running = await startServer(parsed.options);
   console.log(`wirescope listening on ${running.url}`);
+  if (running.ctx.attackerPort !== undefined) {
+    console.log(
+      `wirescope: the security lesson's attacker page (a teaching aid, this machine only) is on http://127.0.0.1:${running.ctx.attackerPort}/`,
+    );
+  }
   const { options } = running.ctx;
   if (running.proxy) {
     console.log(`wirescope: in front of ${running.proxy.target}; every path but /__wirescope/ goes there`);

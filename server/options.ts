@@ -83,6 +83,10 @@ export interface ServerOptions {
   /** Proxied events kept for a page that opens the tap later: at most this many, and tapBacklogBytes. */
   tapBacklogEvents: number;
   tapBacklogBytes: number;
+  /** Serve the security lesson's attacker page on a second port of 127.0.0.1. */
+  attacker: boolean;
+  /** Its port; undefined: the main port + 1, or any free port if that one is taken. */
+  attackerPort: number | undefined;
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -124,6 +128,8 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   proxyIdleTimeoutMs: 600_000,
   tapBacklogEvents: 5_000,
   tapBacklogBytes: 8 * 1024 * 1024,
+  attacker: true,
+  attackerPort: undefined,
 };
 
 export function withDefaults(partial: Partial<ServerOptions> = {}): ServerOptions {

@@ -8,6 +8,8 @@ import { BodyError, readJsonObject, sendJson } from '../http-util.ts';
 import type { EventStream } from '../stream.ts';
 import { SOCKET_ACTIONS, type SocketAction } from '../ws/controls.ts';
 import type { NodeStats } from '../cluster/types.ts';
+
+import { SECURITY_ROUTES } from '../security/routes.ts';
 import { handleSse } from './sse.ts';
 
 type Handler = (
@@ -97,6 +99,7 @@ export function nodeStats(ctx: ServerContext): NodeStats {
 }
 
 const ROUTES: Record<string, Route> = {
+  ...SECURITY_ROUTES,
   '/api/time': {
     method: 'GET',
     handle: (_ctx, _req, res) => {

@@ -9,8 +9,10 @@
  *   validateUpgradeRequest  405 (not GET, with Allow: GET), 400 (HTTP version, request target, Host,
  *                           Upgrade, Connection, key, missing version), 421 (Host not ours), 426 (version
  *                           other than 13, with Upgrade: websocket and Sec-WebSocket-Version: 13),
- *                           403 (foreign Origin), 400 (subprotocol list)
+ *                           403 (foreign Origin; /ws/unprotected takes any), 400 (subprotocol list)
  *   unknown path or session 404
+ *   /ws/private, /ws/unprotected  403 without the lesson's session cookie; /ws/unprotected 403 for a
+ *                           client that is not on loopback (server/security/sockets.ts)
  *
  * A request to a WebSocket path that does not ask to upgrade at all (no Upgrade or Connection: Upgrade)
  * reaches node:http's 'request' event instead; `refuseWithoutUpgrade` answers it with the same checks.
@@ -39,15 +41,33 @@ import { DEFLATE_PATH, deflateServer, prepareDeflate } from './deflate.ts';
 import { onEchoConnection } from './echo.ts';
 import { limitFragments } from './fragment-limit.ts';
 import { onStreamConnection } from './stream.ts';
+import {
+  SECURITY_PATHS,
+  onAccountConnection,
+  securityRefusal,
+  skipsOriginCheck,
+} from '../security/sockets.ts';
 import { onTapConnection } from './tap.ts';
 
-export const WEBSOCKET_PATHS = new Set(['/ws/echo', DEFLATE_PATH, '/ws/stream', '/ws/tap']);
+export const WEBSOCKET_PATHS = new Set([
+  '/ws/echo',
+  DEFLATE_PATH,
+  '/ws/stream',
+  '/ws/tap',
+  ...SECURITY_PATHS,
+]);
 
-/** What this server accepts in an opening handshake: its own Host names and Origin, no subprotocol. */
-export function upgradePolicy(ctx: ServerContext): UpgradeRequestPolicy {
+/**
+ * What this server accepts in an opening handshake: its own Host names and Origin, no subprotocol. The
+ * security lesson's unprotected endpoint (a loopback-only teaching aid) is the one path that takes any
+ * Origin (server/security/sockets.ts).
+ */
+export function upgradePolicy(ctx: ServerContext, pathname = ''): UpgradeRequestPolicy {
   return {
     allowedHosts: [...ctx.authorities],
-    allowedOrigins: (origin) => originAllowed(origin, ctx.authorities, ctx.cluster?.peerOrigins()),
+    allowedOrigins: skipsOriginCheck(pathname)
+      ? () => true
+      : (origin) => originAllowed(origin, ctx.authorities, ctx.cluster?.peerOrigins()),
     supportedProtocols: [],
   };
 }
@@ -74,9 +94,9 @@ export function checkUpgrade(ctx: ServerContext, req: IncomingMessage): HttpResp
   const refused = ctx.admission.refusal(req.socket);
   if (refused)
     return errorResponse(503, refused, [{ name: 'Retry-After', value: String(RETRY_AFTER_SECONDS) }]);
-  const check = validateUpgradeRequest(asHttpRequest(req), upgradePolicy(ctx));
-  if (!check.ok) return check.response;
   const url = requestUrl(req, ctx.prefix);
+  const check = validateUpgradeRequest(asHttpRequest(req), upgradePolicy(ctx, url?.pathname ?? ''));
+  if (!check.ok) return check.response;
   if (!url || !WEBSOCKET_PATHS.has(url.pathname)) return errorResponse(404, 'no WebSocket endpoint here');
   if (url.searchParams.get(ALL_PARAM) === '1' && (url.pathname !== '/ws/tap' || !ctx.options.target)) {
     return errorResponse(400, 'all=1 is a tap of every proxied connection: only with --target');
@@ -84,7 +104,7 @@ export function checkUpgrade(ctx: ServerContext, req: IncomingMessage): HttpResp
   if (url.pathname !== '/ws/tap' && sessionKey(ctx, url) === undefined) {
     return errorResponse(404, 'unknown session');
   }
-  return undefined;
+  return securityRefusal(ctx, req, url.pathname);
 }
 
 /** Writes a refusal and closes the connection (the upgrade never happened). */
@@ -163,6 +183,7 @@ export function handleUpgrade(
     );
     ctx.tap.keepFirst(tcp);
     if (url.pathname === '/ws/echo' || deflate) onEchoConnection(ctx, ws, url, session);
+    else if (SECURITY_PATHS.includes(url.pathname)) onAccountConnection(ctx, ws, req, url, session);
     else onStreamConnection(ctx, ws, url, session, ctx.streams.get(session));
   });
   return true;

@@ -116,6 +116,39 @@ test('a live trace exports as a wirescope trace that the lab opens again, bytes 
   );
 });
 
+test('security, live: the attacker page of the same site reads the unprotected endpoint, never the protected one', async ({
+  page,
+}) => {
+  await open(page, 'en/10-security/6');
+  await expect(player(page)).toHaveAttribute('data-step-id', 'unprotected');
+  await page.getByRole('button', { name: 'Run it for real' }).click();
+  await expect(page.locator('[data-live-status]')).toHaveAttribute('data-live-status', 'done', {
+    timeout: 45_000,
+  });
+  const observed = page.locator('.live .observed');
+  const text = (await observed.textContent()) ?? '';
+  const code = /your page read \{"to":"learner","text":"Your code is (\d{6})"\}/.exec(text)?.[1];
+  expect(code, text).toBeDefined();
+  const port = /http:\/\/127\.0\.0\.1:(\d+) opened/.exec(text)?.[1];
+  expect(port, text).toBeDefined();
+  const same = `http://127.0.0.1:${port}`;
+  const other = `http://localhost:${port}`;
+  // Same site, another port: the cookie rides along; the Origin check refuses, the unprotected endpoint reads.
+  await expect(observed).toContainText(`the page at ${same} was refused /ws/private (close 1006)`);
+  await expect(observed).toContainText(
+    `the page at ${same} opened /ws/unprotected and read {"to":"learner","text":"Your code is ${code}"}`,
+  );
+  // Another site: SameSite=Lax keeps the cookie off, so neither endpoint gives it anything.
+  await expect(observed).toContainText(`the page at ${other} was refused /ws/private (close 1006)`);
+  await expect(observed).toContainText(`the page at ${other} was refused /ws/unprotected (close 1006)`);
+  // The tap: the attacker page's handshakes on its own lifeline, with their Origin, answered 403.
+  const options = page.getByRole('listbox', { name: /Live .*: Messages/ }).getByRole('option');
+  await expect(options.filter({ hasText: /GET \/ws\/private\?/ })).toHaveCount(3);
+  await expect(options.filter({ hasText: /403 Forbidden/ })).toHaveCount(3);
+  const live = page.getByRole('figure', { name: "Live (from the server's tap)" });
+  await expect(live.locator('.lane strong')).toHaveText(['Your page', 'Server', "Attacker's page"]);
+});
+
 test('opening handshake: a wrong version is answered 426, and a link restores the place', async ({
   page,
 }) => {

@@ -230,6 +230,31 @@ const en = {
   deliverySummary: (p: { before: string; after: string; applied: number }) =>
     `Event ids before the break: ${p.before}; after it: ${p.after}. Each event once; c1 applied ${p.applied === 1 ? 'once' : `${p.applied} times`}`,
 
+  // ---- Security (lesson 10: scenarios/security) ----
+  signedIn: () => 'Signed in: the cookie is HttpOnly (no script can read it) and SameSite=Lax',
+  ownChecks: () => 'Server checks: Origin is its own, and the cookie names a signed-in account',
+  sameSiteAttacker: (p: { origin: string }) =>
+    `Another tab, a page from ${p.origin}: the same site as 127.0.0.1:8080 (same scheme and host), another origin (another port)`,
+  crossSiteAttacker: (p: { origin: string }) =>
+    `Another tab, a page from ${p.origin}: another host, so another site and another origin`,
+  cookieRides: (p: { rides: boolean }): string =>
+    p.rides
+      ? 'The browser adds your cookie: cookies follow the site, whoever asks (and ports do not count)'
+      : 'SameSite=Lax: the browser sends no cookie on a cross-site handshake',
+  attackerSeesOnly: () => "The attacker's script sees only an error and close 1006, not even the 403",
+  noCookieRefused: () => 'No cookie, so no account: 403 before any upgrade',
+  hijacked: () => "No Origin check: the attacker's page reads your code, and could send messages as you",
+  ticketUsed: () => 'The ticket is good once, for 30 s: a copy in a log opens nothing later',
+  tokenFirst: () =>
+    'The first message authenticates; a socket that stays silent is closed with 1008 after a few seconds',
+  mixedContent: () =>
+    "From an https:// page, new WebSocket('ws://…') throws a SecurityError: nothing is sent",
+  wss: () => 'wss://: TLS first, then the same handshake and frames, unreadable on the wire',
+  tooBig: (p: { size: number; limit: number }) =>
+    `The header announces ${p.size.toLocaleString('en')} bytes, over the ${p.limit.toLocaleString('en')}-byte limit: Close 1009 before the payload is read`,
+  securitySummary: () =>
+    'Check Origin on every handshake, use wss://, and bound sizes, rates and connections',
+
   // What the page itself saw during a live run
   observedPoll: (p: { n: number; status: number }) => `poll ${p.n}: ${p.status}`,
   observedOpen: (p: { protocol: string; extensions: string }) =>
@@ -248,6 +273,13 @@ const en = {
     `reconnected after ${p.ms} ms with since=${p.since}`,
   observedDelivery: (p: { missed: number; duplicates: number }) =>
     `missed ${p.missed}, duplicates ${p.duplicates}`,
+  // Security (lesson 10)
+  observedOwnRead: (p: { text: string }) => `your page read ${p.text}`,
+  observedAttack: (p: { origin: string; path: string; read: string; code: number }): string =>
+    p.read
+      ? `the page at ${p.origin} opened ${p.path} and read ${p.read}`
+      : `the page at ${p.origin} was refused ${p.path} (close ${p.code})`,
+  observedNoAttacker: (p: { reason: string }) => `no attacker page: ${p.reason}`,
 
   // In front of an app (--target): how the two legs of a proxied connection relate
   proxyCarried: (p: { conn: string }) => `Carried on to the app as ${p.conn}`,
@@ -408,6 +440,29 @@ const ko: NoteTable = {
   deliverySummary: (p) =>
     `끊기기 전 이벤트 id: ${p.before}, 다시 연결한 뒤: ${p.after}. 이벤트마다 한 번씩, c1은 ${p.applied}번 반영됐어요`,
 
+  // ---- Security (lesson 10: scenarios/security) ----
+  signedIn: () => '로그인했어요: 쿠키는 HttpOnly(스크립트가 읽을 수 없어요)이고 SameSite=Lax예요',
+  ownChecks: () => '서버 검사: Origin이 서버 자신의 것이고, 쿠키가 로그인한 계정을 가리켜요',
+  sameSiteAttacker: (p) =>
+    `다른 탭, ${p.origin}에서 온 페이지: 127.0.0.1:8080과 같은 사이트(스킴과 호스트가 같아요), 다른 출처(포트가 달라요)`,
+  crossSiteAttacker: (p) => `다른 탭, ${p.origin}에서 온 페이지: 호스트가 달라서 사이트도 출처도 달라요`,
+  cookieRides: (p) =>
+    p.rides
+      ? '브라우저가 내 쿠키를 붙여요: 쿠키는 누가 요청하든 사이트를 따라가요(포트는 따지지 않아요)'
+      : 'SameSite=Lax: 다른 사이트에서 시작한 핸드셰이크에는 쿠키를 보내지 않아요',
+  attackerSeesOnly: () => '공격자의 스크립트에는 error와 close 1006만 보여요. 403조차 보이지 않아요',
+  noCookieRefused: () => '쿠키가 없으니 계정도 없어요: 업그레이드 전에 403',
+  hijacked: () => 'Origin 검사가 없어요: 공격자의 페이지가 내 코드를 읽고, 나인 척 메시지를 보낼 수도 있어요',
+  ticketUsed: () =>
+    '티켓은 30초 동안 한 번만 쓸 수 있어요: 로그에 남은 사본으로는 나중에 아무것도 열 수 없어요',
+  tokenFirst: () => '첫 메시지로 인증해요. 조용히 있는 소켓은 몇 초 뒤 1008로 닫아요',
+  mixedContent: () =>
+    "https:// 페이지에서 new WebSocket('ws://…')은 SecurityError를 던져요: 아무것도 보내지 않아요",
+  wss: () => 'wss://: 먼저 TLS, 그다음 같은 핸드셰이크와 프레임이에요. 네트워크 위에서는 읽을 수 없어요',
+  tooBig: (p) =>
+    `헤더가 ${p.size.toLocaleString('ko')}바이트를 알려요. 한도 ${p.limit.toLocaleString('ko')}바이트를 넘으니 페이로드를 읽기 전에 Close 1009`,
+  securitySummary: () => '핸드셰이크마다 Origin을 검사하고, wss://를 쓰고, 크기와 빈도와 연결 수를 제한해요',
+
   observedPoll: (p) => `폴링 ${p.n}: ${p.status}`,
   observedOpen: (p) => `readyState OPEN, 서브프로토콜 "${p.protocol}", 확장 "${p.extensions}"`,
   observedClose: (p) => `close 이벤트: 코드 ${p.code}, 이유 "${p.reason}", wasClean ${p.wasClean}`,
@@ -419,6 +474,13 @@ const ko: NoteTable = {
   observedIds: (p) => `${p.phase === 'before' ? '끊기기 전 받은 id' : '다시 연결한 뒤 받은 id'}: ${p.ids}`,
   observedReconnect: (p) => `${p.ms} ms 뒤 "since=${p.since}"로 다시 연결했어요`,
   observedDelivery: (p) => `빠진 것 ${p.missed}개, 중복 ${p.duplicates}개`,
+  // Security (lesson 10)
+  observedOwnRead: (p) => `내 페이지가 읽은 것: ${p.text}`,
+  observedAttack: (p) =>
+    p.read
+      ? `${p.origin}의 페이지가 ${p.path}를 열고 ${p.read}를 읽었어요`
+      : `${p.origin}의 페이지는 ${p.path}에서 거부됐어요(close ${p.code})`,
+  observedNoAttacker: (p) => `공격자 페이지 없음: ${p.reason}`,
 
   proxyCarried: (p) => `앱으로 가는 연결 ${p.conn}로 이어져요`,
   proxyOwnEarlier: (p) => `이 연결의 앞선 요청 ${p.count}개는 wirescope 자체 페이지로 가서 보이지 않아요`,

@@ -48,6 +48,8 @@ const en = {
     nodeA: 'Node a',
     nodeB: 'Node b',
     redis: 'Redis',
+    yourPage: 'Your page',
+    attackerPage: "Attacker's page",
   },
   closeCode: 'Close code',
   closeReason: 'Reason',
@@ -105,6 +107,50 @@ const en = {
     withoutJitter: 'Every client waits 1 s',
     withJitter: 'Full jitter: 0–1 s',
     busiest: (ms: number) => `Most retries in any ${ms} ms`,
+  },
+  // ---- Security (lesson 10): its panels ----
+  security: {
+    authCaption: 'Three ways to authenticate a WebSocket, and what each costs',
+    authColumns: ['Cookie + Origin check', 'Ticket in the URL', 'Token in the first message'],
+    authRows: [
+      { head: 'Extra round trip', cells: ['none', 'one request for the ticket', 'none (one message)'] },
+      {
+        head: 'Scripts on the page can read the secret',
+        cells: ['no (HttpOnly)', 'the ticket, for seconds', 'yes: an XSS can take it'],
+      },
+      { head: 'Secret in URLs and logs', cells: ['no', 'yes, so single-use and short-lived', 'no'] },
+      {
+        head: 'Needs the Origin check',
+        cells: [
+          'yes: the browser adds the cookie for any page of the site',
+          'on the ticket request',
+          'no, but keep it',
+        ],
+      },
+      {
+        head: 'Sockets open before authentication',
+        cells: ['none', 'none', 'until the first message: time them out'],
+      },
+    ] as { head: string; cells: string[] }[],
+    defencesCaption: 'What stops what',
+    defencesColumns: ['Defence'],
+    defencesRows: [
+      {
+        head: 'A page of another site riding the cookie',
+        cells: ['SameSite=Lax or Strict, and the Origin check'],
+      },
+      {
+        head: 'A page of the same site (another port, a sibling subdomain)',
+        cells: ['The Origin check only'],
+      },
+      {
+        head: 'Someone on the network reading or changing frames',
+        cells: ['wss:// (TLS); masking is not encryption'],
+      },
+      { head: 'Huge messages', cells: ['A message size limit: close 1009'] },
+      { head: 'A flood of messages', cells: ['A rate limit per connection: close 1008'] },
+      { head: 'A flood of connections', cells: ['Limits per address and in total: 503 before the upgrade'] },
+    ] as { head: string; cells: string[] }[],
   },
   keyboard: 'Keys: → next, ← previous, space play/pause, Home restart',
   live: {
@@ -214,6 +260,9 @@ const en = {
     // Staying connected (lesson 8)
     vanish: 'The network vanishes',
     'going-away': 'The server restarts (1001)',
+    // Security (lesson 10)
+    'same-site': 'Attacker on the same site',
+    'cross-site': 'Attacker on another site',
   } as Record<string, string>,
 };
 
@@ -263,6 +312,8 @@ const ko: PlayerStrings = {
     nodeA: '노드 a',
     nodeB: '노드 b',
     redis: 'Redis',
+    yourPage: '내 페이지',
+    attackerPage: '공격자의 페이지',
   },
   closeCode: '종료 코드',
   closeReason: '이유',
@@ -317,6 +368,44 @@ const ko: PlayerStrings = {
     withoutJitter: '모두 1초 대기',
     withJitter: '풀 지터(full jitter): 0~1초',
     busiest: (ms) => `${ms} ms 구간 하나에 몰린 최대 시도 수`,
+  },
+  // ---- Security (lesson 10): its panels ----
+  security: {
+    authCaption: 'WebSocket을 인증하는 세 가지 방법과 각각의 비용',
+    authColumns: ['쿠키 + Origin 검사', 'URL의 티켓', '첫 메시지의 토큰'],
+    authRows: [
+      { head: '추가 왕복', cells: ['없음', '티켓을 받는 요청 하나', '없음 (메시지 하나)'] },
+      {
+        head: '페이지의 스크립트가 비밀을 읽을 수 있나요',
+        cells: ['아니요 (HttpOnly)', '티켓을 몇 초 동안', '네: XSS가 가져갈 수 있어요'],
+      },
+      { head: 'URL과 로그에 남는 비밀', cells: ['없음', '남아요. 그래서 한 번만, 짧게 써요', '없음'] },
+      {
+        head: 'Origin 검사가 필요한가요',
+        cells: [
+          '네: 브라우저는 사이트의 어느 페이지에든 쿠키를 붙여요',
+          '티켓 요청에서',
+          '아니요. 그래도 해 두세요',
+        ],
+      },
+      { head: '인증 전에 열려 있는 소켓', cells: ['없음', '없음', '첫 메시지까지: 시간 제한을 두세요'] },
+    ],
+    defencesCaption: '무엇이 무엇을 막나요',
+    defencesColumns: ['방어'],
+    defencesRows: [
+      {
+        head: '쿠키를 타고 들어오는 다른 사이트의 페이지',
+        cells: ['SameSite=Lax나 Strict, 그리고 Origin 검사'],
+      },
+      { head: '같은 사이트의 페이지 (다른 포트, 형제 서브도메인)', cells: ['Origin 검사뿐이에요'] },
+      {
+        head: '네트워크에서 프레임을 읽거나 바꾸는 사람',
+        cells: ['wss:// (TLS). 마스킹은 암호화가 아니에요'],
+      },
+      { head: '아주 큰 메시지', cells: ['메시지 크기 제한: close 1009'] },
+      { head: '쏟아지는 메시지', cells: ['연결마다 빈도 제한: close 1008'] },
+      { head: '쏟아지는 연결', cells: ['주소별, 전체 연결 수 제한: 업그레이드 전에 503'] },
+    ],
   },
   keyboard: '키: → 다음, ← 이전, 스페이스 재생/정지, Home 처음부터',
   live: {
@@ -427,6 +516,9 @@ const ko: PlayerStrings = {
     // Staying connected (lesson 8)
     vanish: '네트워크가 사라짐',
     'going-away': '서버 재시작 (1001)',
+    // Security (lesson 10)
+    'same-site': '같은 사이트의 공격자',
+    'cross-site': '다른 사이트의 공격자',
   },
 };
 

@@ -177,3 +177,5 @@ export type {
 } from './eventStream.ts';
 export { classify } from './classify.ts';
 export type { ByteKind } from './classify.ts';
+export { formatSetCookie, parseCookieHeader, cookieValue } from './cookie.ts';
+export type { SetCookie, SameSite, CookiePair } from './cookie.ts';

@@ -16,6 +16,8 @@ const MODULES: Record<string, () => Promise<{ default: ScenarioModule }>> = {
   compression: () => import('./compression/index'),
   'scaling-out': () => import('./scaling-out/index'),
   'server-sent-events': () => import('./server-sent-events/index'),
+
+  security: () => import('./security/index'),
 };
 
 /** Loads a scenario's module; its spec must be the one specs.ts lists (a test checks every one). */

@@ -14,6 +14,7 @@ import stayingConnected from './staying-connected/spec.ts';
 import compression from './compression/spec.ts';
 import scalingOut from './scaling-out/spec.ts';
 import serverSentEvents from './server-sent-events/spec.ts';
+import security from './security/spec.ts';
 
 export const SPECS: readonly ScenarioSpec[] = [
   requestResponse,
@@ -26,6 +27,7 @@ export const SPECS: readonly ScenarioSpec[] = [
   compression,
   scalingOut,
   serverSentEvents,
+  security,
 ];
 
 export function findSpec(id: string): ScenarioSpec | undefined {
