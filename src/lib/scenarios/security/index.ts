@@ -36,17 +36,7 @@ import {
 import type { TraceEvent } from '../../trace/types';
 import { closeAndWait, openSocket, withTap, type Observe } from '../../live/client';
 import { TAPPED_REQUEST, type TapSession } from '../../live/tap';
-import {
-  FIXED,
-  OTHER_KEY,
-  closeFrame,
-  closeSummary,
-  frame,
-  frameSummary,
-  httpRequest,
-  httpResponse,
-  statusSummary,
-} from '../wire';
+import { FIXED, OTHER_KEY, closeFrame, frame, httpRequest, httpResponse } from '../wire';
 import spec from './spec';
 
 export type Where = 'same-site' | 'cross-site';
@@ -130,12 +120,7 @@ export function pageRequest(path: string): Uint8Array {
 
 function switching(b: StepBuilder, conn: string, accept: string): void {
   b.wait(1);
-  b.unit(conn, 's2c', 'http-response', statusSummary(101), serializeResponse(upgradeResponse({ accept })));
-}
-
-/** An upgrade's arrow label, kept short: what matters here is the Origin and whether a cookie rides. */
-function upgradeSummary(path: string, extra: string): string {
-  return `GET ${path} upgrade (${extra})`;
+  b.unit(conn, 's2c', 'http-response', serializeResponse(upgradeResponse({ accept })));
 }
 
 /** The page's POST to the API: its Origin and (the browser adds it) the cookie, if it has one yet. */
@@ -167,39 +152,21 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
   'sign-in': (b) => {
     b.connect(CONN.signIn);
     const request = apiPost('/api/security/sign-in', false);
-    b.unit(CONN.signIn, 'c2s', 'http-request', 'POST /api/security/sign-in HTTP/1.1', request);
+    b.unit(CONN.signIn, 'c2s', 'http-request', request);
     b.wait(2);
     const response = jsonAnswer(b.t, '{"user":"learner"}', ['Set-Cookie', SET_COOKIE]);
-    b.unit(
-      CONN.signIn,
-      's2c',
-      'http-response',
-      `${statusSummary(200)} Set-Cookie: ${SECURITY.cookie}=…`,
-      response,
-    );
+    b.unit(CONN.signIn, 's2c', 'http-response', response);
     b.note('signedIn', undefined, { peer: 'client', conn: CONN.signIn });
   },
   'own-socket': (b, c) => {
     b.peer('client', { readyState: 'CONNECTING' }, CONN.own);
     b.connect(CONN.own);
-    b.unit(
-      CONN.own,
-      'c2s',
-      'http-request',
-      upgradeSummary('/ws/private', 'Origin, Cookie'),
-      pageRequest('/ws/private'),
-    );
+    b.unit(CONN.own, 'c2s', 'http-request', pageRequest('/ws/private'));
     b.note('ownChecks', undefined, { peer: 'server', conn: CONN.own });
     switching(b, CONN.own, c.ownAccept);
     b.peer('client', { readyState: 'OPEN' }, CONN.own);
     b.peer('server', { readyState: 'OPEN' }, CONN.own);
-    b.unit(
-      CONN.own,
-      's2c',
-      'ws-frame',
-      frameSummary({ opcode: Opcode.Text, payload: SECRET }),
-      frame({ opcode: Opcode.Text, payload: SECRET }),
-    );
+    b.unit(CONN.own, 's2c', 'ws-frame', frame({ opcode: Opcode.Text, payload: SECRET }));
   },
   'attacker-page': (b, c) => {
     const at = where(c);
@@ -214,14 +181,7 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
     const at = where(c);
     b.peer('client', { readyState: 'CONNECTING' }, CONN.evilPrivate);
     b.connect(CONN.evilPrivate);
-    const cookie = at === 'same-site' ? 'Cookie' : 'no Cookie';
-    b.unit(
-      CONN.evilPrivate,
-      'c2s',
-      'http-request',
-      upgradeSummary('/ws/private', `Origin ${SECURITY.attacker[at].replace('http://', '')}, ${cookie}`),
-      attackerRequest('/ws/private', at),
-    );
+    b.unit(CONN.evilPrivate, 'c2s', 'http-request', attackerRequest('/ws/private', at));
     b.note('cookieRides', { rides: at === 'same-site' }, { peer: 'client', conn: CONN.evilPrivate });
   },
   'origin-refused': (b, c) => {
@@ -233,13 +193,7 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
       { peer: 'server', conn: CONN.evilPrivate },
     );
     b.wait(1);
-    b.unit(
-      CONN.evilPrivate,
-      's2c',
-      'http-response',
-      `${statusSummary(check.status)}`,
-      serializeResponse(check.response),
-    );
+    b.unit(CONN.evilPrivate, 's2c', 'http-response', serializeResponse(check.response));
     b.close(CONN.evilPrivate, 'server');
     b.peer('client', { readyState: 'CLOSED', tcp: 'CLOSED' }, CONN.evilPrivate);
     b.note('attackerSeesOnly', undefined, { peer: 'client', conn: CONN.evilPrivate });
@@ -248,17 +202,10 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
     const at = where(c);
     b.peer('client', { readyState: 'CONNECTING' }, CONN.evilOpen);
     b.connect(CONN.evilOpen);
-    const cookie = at === 'same-site' ? 'Cookie' : 'no Cookie';
-    b.unit(
-      CONN.evilOpen,
-      'c2s',
-      'http-request',
-      upgradeSummary('/ws/unprotected', `Origin ${SECURITY.attacker[at].replace('http://', '')}, ${cookie}`),
-      attackerRequest('/ws/unprotected', at),
-    );
+    b.unit(CONN.evilOpen, 'c2s', 'http-request', attackerRequest('/ws/unprotected', at));
     if (at === 'cross-site') {
       b.wait(1);
-      b.unit(CONN.evilOpen, 's2c', 'http-response', statusSummary(403), serializeResponse(NO_COOKIE_REFUSAL));
+      b.unit(CONN.evilOpen, 's2c', 'http-response', serializeResponse(NO_COOKIE_REFUSAL));
       b.close(CONN.evilOpen, 'server');
       b.peer('client', { readyState: 'CLOSED', tcp: 'CLOSED' }, CONN.evilOpen);
       b.note('noCookieRefused', undefined, { peer: 'server', conn: CONN.evilOpen });
@@ -266,54 +213,36 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
     }
     switching(b, CONN.evilOpen, c.otherAccept);
     b.peer('client', { readyState: 'OPEN' }, CONN.evilOpen);
-    b.unit(
-      CONN.evilOpen,
-      's2c',
-      'ws-frame',
-      frameSummary({ opcode: Opcode.Text, payload: SECRET }),
-      frame({ opcode: Opcode.Text, payload: SECRET }),
-    );
+    b.unit(CONN.evilOpen, 's2c', 'ws-frame', frame({ opcode: Opcode.Text, payload: SECRET }));
     b.note('hijacked', undefined, { peer: 'client', conn: CONN.evilOpen });
   },
   ticket: (b, c) => {
     b.wait(2000);
     b.connect(CONN.ticketHttp);
     const body = `{"ticket":"${SECURITY.ticket}","expiresIn":30}`;
-    b.unit(
-      CONN.ticketHttp,
-      'c2s',
-      'http-request',
-      'POST /api/security/ticket HTTP/1.1',
-      apiPost('/api/security/ticket', true),
-    );
+    b.unit(CONN.ticketHttp, 'c2s', 'http-request', apiPost('/api/security/ticket', true));
     b.wait(2);
-    b.unit(CONN.ticketHttp, 's2c', 'http-response', `${statusSummary(200)} ${body}`, jsonAnswer(b.t, body));
+    b.unit(CONN.ticketHttp, 's2c', 'http-response', jsonAnswer(b.t, body));
     b.connect(CONN.ticketWs);
     const path = `/ws/private?ticket=${SECURITY.ticket}`;
-    b.unit(CONN.ticketWs, 'c2s', 'http-request', upgradeSummary(path, 'Origin, Cookie'), pageRequest(path));
+    b.unit(CONN.ticketWs, 'c2s', 'http-request', pageRequest(path));
     b.note('ticketUsed', undefined, { peer: 'server', conn: CONN.ticketWs });
     switching(b, CONN.ticketWs, c.ownAccept);
   },
   'first-message': (b, c) => {
     b.wait(1000);
     b.connect(CONN.token);
-    b.unit(
-      CONN.token,
-      'c2s',
-      'http-request',
-      upgradeSummary('/ws/feed', 'Origin, Cookie'),
-      pageRequest('/ws/feed'),
-    );
+    b.unit(CONN.token, 'c2s', 'http-request', pageRequest('/ws/feed'));
     switching(b, CONN.token, c.ownAccept);
     const auth = {
       opcode: Opcode.Text,
       payload: `{"type":"auth","token":"${SECURITY.bearer}"}`,
       mask: MASK.token,
     };
-    b.unit(CONN.token, 'c2s', 'ws-frame', frameSummary(auth), frame(auth));
+    b.unit(CONN.token, 'c2s', 'ws-frame', frame(auth));
     b.note('tokenFirst', undefined, { peer: 'server', conn: CONN.token });
     const ready = { opcode: Opcode.Text, payload: '{"type":"ready","user":"learner"}' };
-    b.unit(CONN.token, 's2c', 'ws-frame', frameSummary(ready), frame(ready));
+    b.unit(CONN.token, 's2c', 'ws-frame', frame(ready));
   },
   'mixed-content': (b) => {
     b.wait(1000);
@@ -323,10 +252,10 @@ export const STEPS: Record<string, StepBuild<SecurityContext>> = {
   'too-big': (b) => {
     b.wait(1000);
     const big = { opcode: Opcode.Binary, payload: new Uint8Array(SECURITY.tooBig), mask: MASK.tooBig };
-    b.unit(CONN.own, 'c2s', 'ws-frame', frameSummary(big, 'over the limit'), frame(big));
+    b.unit(CONN.own, 'c2s', 'ws-frame', frame(big));
     b.note('tooBig', { size: SECURITY.tooBig, limit: SECURITY.limit }, { peer: 'server', conn: CONN.own });
     // As the demo server (ws) fails it: code 1009, no reason.
-    b.unit(CONN.own, 's2c', 'ws-frame', closeSummary(1009, '', false), closeFrame(1009, ''));
+    b.unit(CONN.own, 's2c', 'ws-frame', closeFrame(1009, ''));
     b.peer('server', { readyState: 'CLOSING' }, CONN.own);
     b.close(CONN.own, 'server');
     b.peer('client', { readyState: 'CLOSED', tcp: 'CLOSED' }, CONN.own);
