@@ -457,7 +457,7 @@ const ko: NoteTable = {
     '티켓은 30초 동안 한 번만 쓸 수 있어요: 로그에 남은 사본으로는 나중에 아무것도 열 수 없어요',
   tokenFirst: () => '첫 메시지로 인증해요. 조용히 있는 소켓은 몇 초 뒤 1008로 닫아요',
   mixedContent: () =>
-    "https:// 페이지에서 new WebSocket('ws://…')은 SecurityError를 던져요: 아무것도 보내지 않아요",
+    'https:// 페이지에서 ws:// 주소로 WebSocket을 만들면 생성자가 SecurityError를 던져요. 아무것도 보내지 않아요',
   wss: () => 'wss://: 먼저 TLS, 그다음 같은 핸드셰이크와 프레임이에요. 네트워크 위에서는 읽을 수 없어요',
   tooBig: (p) =>
     `헤더가 ${p.size.toLocaleString('ko')}바이트를 알려요. 한도 ${p.limit.toLocaleString('ko')}바이트를 넘으니 페이로드를 읽기 전에 Close 1009`,
