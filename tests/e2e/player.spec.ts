@@ -85,8 +85,14 @@ for (const slug of SLUGS) {
 
   test(`${slug}: runs for real against the demo server`, async ({ page }) => {
     await open(page, `en/${slug}`);
-    await page.getByRole('button', { name: 'Run it for real' }).click();
     const live = page.locator('[data-live-status]');
+    // A lesson whose live run needs a cluster says so on this single server; cluster.spec.ts runs it.
+    await expect(live).toHaveAttribute('data-live-status', /^(?!checking$)/);
+    test.skip(
+      (await live.getAttribute('data-live-status')) === 'needs-cluster',
+      'this live run needs npm run cluster (see cluster.spec.ts)',
+    );
+    await page.getByRole('button', { name: 'Run it for real' }).click();
     await expect(live).toHaveAttribute('data-live-status', 'done', { timeout: 20_000 });
     const options = page.getByRole('listbox', { name: /Live .*: Messages/ }).getByRole('option');
     expect(await options.count()).toBeGreaterThan(0);
