@@ -48,7 +48,7 @@ const encoder = new TextEncoder();
 export const BENCH = {
   chat: { payload: 145, plain: 148.7, takeover: 33.3, noTakeover: 125.3, window10: 44.5 },
   tick: { payload: 84, plain: 85.8, takeover: 14.1, noTakeover: 82.8, window10: 16.1 },
-  memoryKiB: { plain: '19-26', takeover: '248-256', noTakeover: '248-257', window10: '130-139' },
+  memoryKiB: { plain: '16-18', takeover: '245-251', noTakeover: '248-260', window10: '116-118' },
 } as const;
 
 /** The request a browser sends for `new WebSocket(url)` where it supports compression. */
