@@ -158,7 +158,7 @@ const en = {
     `One event, ${plural(p.nodes, 'message')} on the backplane, then ${p.subscribers} WebSocket frames written by the nodes (one per subscriber)`,
   goingAway: (p: { node: string }) => `Node ${p.node} is drained for a deploy: Close 1001 Going Away`,
   nodeCrashed: (p: { node: string }) =>
-    `Node ${p.node} dies: its connections are reset, no Close frame; the browser reports 1006`,
+    `Node ${p.node}'s process dies: its kernel closes the sockets, no Close frame; the browser reports 1006`,
   publishedMeanwhile: (p: { id: number; node: string }) =>
     `Meanwhile event ${p.id} is published on node ${p.node}: it is kept in the shared history`,
   jitter: (p: { ms: number }) => `The page waits ${p.ms} ms (random jitter) before reconnecting`,
@@ -384,7 +384,7 @@ const ko: NoteTable = {
     `이벤트 하나에 백플레인 메시지 ${p.nodes}개, 그다음 노드들이 WebSocket 프레임 ${p.subscribers}개를 써요(구독자마다 하나)`,
   goingAway: (p) => `배포를 위해 노드 ${p.node}의 트래픽을 빼고 Close 1001로 닫아요`,
   nodeCrashed: (p) =>
-    `노드 ${p.node}가 죽어요: 연결이 리셋되고 Close 프레임은 없어요. 브라우저는 1006을 알려요`,
+    `노드 ${p.node}의 프로세스가 죽어요: 커널이 소켓을 닫고 Close 프레임은 없어요. 브라우저는 1006을 알려요`,
   publishedMeanwhile: (p) => `그사이 노드 ${p.node}에서 이벤트 ${p.id}이(가) 발행돼 공유 기록에 남아요`,
   jitter: (p) => `페이지가 다시 연결하기 전에 ${p.ms} ms(무작위 지터) 기다려요`,
   resumeFromHistory: (p) => `노드 ${p.node}가 공유 기록에서 ${p.after}번 다음 이벤트를 모두 다시 보내요`,

@@ -182,7 +182,7 @@ function publishRequest(payload: string): Uint8Array {
 export const STEPS: Record<string, StepBuild<ScalingContext>> = {
   subscribe: (b, c) => openThrough(b, c, 'c1', 'a1', 'a', 0),
   'connection-cost': (b) => {
-    b.wait(1000).note('connectionCost', { sockets: 3, kib: 26 });
+    b.wait(1000).note('connectionCost', { sockets: 3, kib: 18 });
   },
   publish: (b, c) => {
     b.connect('c2');
