@@ -1,4 +1,4 @@
-export * from './types';
-export * from './json';
-export * from './tap';
+export * from './types.ts';
+export * from './json.ts';
+export * from './tap.ts';
 export { summaryText } from './summary.ts';

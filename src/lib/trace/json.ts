@@ -9,7 +9,7 @@ import {
   type Trace,
   type TraceEvent,
   type TraceSource,
-} from './types';
+} from './types.ts';
 
 /** An event as JSON: `bytes` (and a compressed frame's `inflated`) as base64. */
 export type JsonTraceEvent = Omit<TraceEvent, 'bytes' | 'inflated'> & { bytes?: string; inflated?: string };

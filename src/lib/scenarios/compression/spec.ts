@@ -1,4 +1,4 @@
-import { defineSpec } from '../../machines/graph';
+import { defineSpec } from '../../machines/graph.ts';
 
 /** A what-if on the step shown: the step is built again with the choice applied. */
 const WHAT_IF = { redo: true } as const;
