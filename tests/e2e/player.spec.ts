@@ -84,6 +84,8 @@ for (const slug of SLUGS) {
   }
 
   test(`${slug}: runs for real against the demo server`, async ({ page }) => {
+    // A live run waits on real sockets (the security lesson's on two origins), then axe reads the panel.
+    test.setTimeout(180_000);
     await open(page, `en/${slug}`);
     const live = page.locator('[data-live-status]');
     // A lesson whose live run needs a cluster says so on this single server; cluster.spec.ts runs it.
@@ -97,6 +99,10 @@ for (const slug of SLUGS) {
     const options = page.getByRole('listbox', { name: /Live .*: Messages/ }).getByRole('option');
     expect(await options.count()).toBeGreaterThan(0);
     await expect(page.getByRole('table', { name: 'What differs' })).toBeVisible();
+    // The finished live panel (its diagram, message list and comparison) as axe sees it.
+    const results = await new AxeBuilder({ page }).include('section.live').analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 }
 
