@@ -128,14 +128,17 @@ const MISSING_KO: Record<string, (have?: number, of?: number) => string> = {
 };
 
 function headerLabel(id: string, label: string): string | undefined {
-  const chunk = /^chunk-(size|data|end):(\d+)$/.exec(id);
+  const chunk = /^chunk-(size|data|end):\d+$/.exec(id);
   if (chunk) {
-    const [, part, n] = chunk;
+    // A chunked body numbers its chunks ("Chunk 2 size"); an event stream's unit is one chunk of a
+    // longer response and its label carries no number, so neither does the Korean.
+    const n = /^Chunk (\d+)/.exec(label)?.[1];
+    const chunkName = n === undefined ? '청크' : `청크 ${n}`;
     return {
-      size: `청크 ${n} 크기(chunk-size)`,
-      data: `청크 ${n} 데이터(chunk-data)`,
-      end: `청크 ${n} 끝(CRLF)`,
-    }[part as 'size' | 'data' | 'end'];
+      size: `${chunkName} 크기(chunk-size)`,
+      data: `${chunkName} 데이터(chunk-data)`,
+      end: `${chunkName} 끝(CRLF)`,
+    }[chunk[1] as 'size' | 'data' | 'end'];
   }
   if (id.startsWith('header:')) return `헤더 필드 ${label}`;
   if (id.startsWith('trailer:')) return `트레일러 필드 ${label.replace(/ \(trailer\)$/, '')}`;
