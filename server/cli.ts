@@ -74,6 +74,12 @@ const SPECS: OptionSpec[] = [
   { key: 'maxSessions', flag: 'max-sessions', kind: 'int', help: 'tap sessions (pages in the lab) at once' },
   { key: 'heartbeatMs', flag: 'heartbeat-ms', kind: 'int', help: 'WebSocket ping interval' },
   { key: 'streamHistory', flag: 'stream-history', kind: 'int', help: 'stream events kept for resends' },
+  {
+    key: 'streamMaxBufferedBytes',
+    flag: 'stream-max-buffered-bytes',
+    kind: 'int',
+    help: 'unsent bytes a stream subscriber may queue before it is closed as too slow',
+  },
   { key: 'maxStreamRate', flag: 'max-stream-rate', kind: 'int', help: 'largest generator rate (events/s)' },
   {
     key: 'maxStreamPayloadBytes',

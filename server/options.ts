@@ -63,6 +63,11 @@ export interface ServerOptions {
   heartbeatMs: number;
   /** Stream events kept per session for short polls, long polls and SSE Last-Event-ID resends. */
   streamHistory: number;
+  /**
+   * Bytes a stream subscriber (WebSocket or SSE) may have queued unsent; past it the subscriber is
+   * too slow for the stream and is closed (it resumes from the history with since= or Last-Event-ID).
+   */
+  streamMaxBufferedBytes: number;
   /** Upper bounds of the lab's event generator. */
   maxStreamRate: number;
   maxStreamPayloadBytes: number;
@@ -119,6 +124,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   maxSessions: 256,
   heartbeatMs: 30_000,
   streamHistory: 1_000,
+  streamMaxBufferedBytes: 1024 * 1024,
   maxStreamRate: 1_000,
   maxStreamPayloadBytes: 64 * 1024,
   shutdownGraceMs: 2_000,

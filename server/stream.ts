@@ -58,12 +58,46 @@ export interface StreamLink {
   dispose(): void;
 }
 
-type Listener = (event: StreamEvent) => void;
+/**
+ * Events handed to every subscriber together: the events that reached this node in one turn of the
+ * event loop (a burst of publishes, one read of the backplane, one generator tick). Each subscriber
+ * kind serialises them once for all its subscribers (`encoded`), so fanning out to N sockets costs N
+ * writes of one shared buffer, not N encodings.
+ */
+export class Delivery {
+  private readonly memo = new Map<string, unknown>();
+  private texts: string[] | undefined;
 
-/** A contender connection: how to hand it an event and how to cut it (fault injection, shutdown). */
+  constructor(readonly events: readonly StreamEvent[]) {}
+
+  /** Each event as JSON, made once. */
+  json(index: number): string {
+    this.texts ??= this.events.map((event) => JSON.stringify(event));
+    return this.texts[index]!;
+  }
+
+  /**
+   * The events from `from` on, as `encode` turns them into bytes, made once per kind and start: a
+   * subscriber that joined with a resend starts later in the batch than the others.
+   */
+  encoded<T>(kind: string, from: number, encode: (delivery: Delivery, from: number) => T): T {
+    const key = `${kind}:${from}`;
+    if (!this.memo.has(key)) this.memo.set(key, encode(this, from));
+    return this.memo.get(key) as T;
+  }
+}
+
+/** A contender connection: how to hand it events and how to cut it (fault injection, shutdown). */
 export interface Subscriber {
-  deliver: Listener;
+  /** Events `delivery.events[from…]`, in id order, each newer than any this subscriber had. */
+  deliver: (delivery: Delivery, from: number) => void;
   cut: () => void;
+}
+
+/** A batch waiting for its time (the injected latency). */
+interface Pending {
+  events: StreamEvent[];
+  due: number;
 }
 
 /** The generator ticks at most this often; faster rates emit several events per tick. */
@@ -79,7 +113,12 @@ export class EventStream {
   private runningSince = 0;
   private emittedThisRun = 0;
   private addLatencyMs = 0;
-  private readonly subscribers = new Set<Subscriber>();
+  /** Each subscriber with the highest id it has (from a resend or a delivery). */
+  private readonly subscribers = new Map<Subscriber, number>();
+  /** Events not yet handed to subscribers, oldest batch first; the last one open for this turn. */
+  private readonly pending: Pending[] = [];
+  private batchOpen = false;
+  private deliveryTimer: NodeJS.Timeout | undefined;
   /** Whether this node ticks the generator (in a cluster, the node that was asked to start it). */
   private runsHere = false;
   private link: StreamLink | undefined;
@@ -174,7 +213,7 @@ export class EventStream {
     const event = { id: ++this.lastId, sentAt: Date.now(), payload };
     this.history.push(event);
     if (this.history.length > this.historySize) this.history.shift();
-    for (const subscriber of this.subscribers) this.deliverLater(subscriber, event);
+    this.enqueue(event);
     return event;
   }
 
@@ -187,7 +226,7 @@ export class EventStream {
       this.lastId = event.id;
       this.history.push(event);
       if (this.history.length > this.historySize) this.history.shift();
-      for (const subscriber of this.subscribers) this.deliverLater(subscriber, event);
+      this.enqueue(event);
       return;
     }
     let at = this.history.length;
@@ -210,15 +249,19 @@ export class EventStream {
     return first < 0 ? [] : this.history.slice(first);
   }
 
-  subscribe(subscriber: Subscriber): () => void {
-    this.subscribers.add(subscriber);
+  /**
+   * Adds a subscriber that has every event up to `after` (what it was resent, or `latestId`): it gets
+   * each later event once, in id order, including events given ids but not yet delivered.
+   */
+  subscribe(subscriber: Subscriber, after = this.lastId): () => void {
+    this.subscribers.set(subscriber, after);
     return () => this.subscribers.delete(subscriber);
   }
 
   /** Lab faults: delay every delivery, or cut every contender connection as a network failure would. */
   private applyFaults(faults: { addLatencyMs?: number; cutAll?: boolean }): void {
     if (faults.addLatencyMs !== undefined) this.addLatencyMs = faults.addLatencyMs;
-    if (faults.cutAll) for (const subscriber of [...this.subscribers]) subscriber.cut();
+    if (faults.cutAll) for (const subscriber of [...this.subscribers.keys()]) subscriber.cut();
   }
 
   /** Waits the injected latency, then runs `fn` (at once when there is none). */
@@ -229,14 +272,60 @@ export class EventStream {
 
   dispose(): void {
     this.stopTimer();
+    clearTimeout(this.deliveryTimer);
+    this.pending.length = 0;
     this.link?.dispose();
-    for (const subscriber of [...this.subscribers]) subscriber.cut();
+    for (const subscriber of [...this.subscribers.keys()]) subscriber.cut();
   }
 
-  private deliverLater(subscriber: Subscriber, event: StreamEvent): void {
-    this.delayed(() => {
-      if (this.subscribers.has(subscriber)) subscriber.deliver(event);
+  /**
+   * Queues the event for the subscribers. Events of one turn share a batch, handed out after the turn
+   * (setImmediate: after the I/O callbacks that brought them), so a burst costs each socket one write.
+   * The injected latency delays each batch from its first event; batches leave in order, so a latency
+   * lowered meanwhile never lets a newer event overtake an older one.
+   */
+  private enqueue(event: StreamEvent): void {
+    const last = this.pending.at(-1);
+    if (this.batchOpen && last) {
+      last.events.push(event);
+      return;
+    }
+    this.pending.push({ events: [event], due: performance.now() + this.addLatencyMs });
+    this.batchOpen = true;
+    setImmediate(() => {
+      this.batchOpen = false;
+      this.deliverDue();
     });
+  }
+
+  /** Hands out every batch whose time has come, oldest first; waits for the next one. */
+  private deliverDue(): void {
+    clearTimeout(this.deliveryTimer);
+    this.deliveryTimer = undefined;
+    while (this.pending.length > 0 && !(this.batchOpen && this.pending.length === 1)) {
+      const head = this.pending[0]!;
+      const wait = head.due - performance.now();
+      if (wait > 0) {
+        this.deliveryTimer = setTimeout(() => this.deliverDue(), wait);
+        this.deliveryTimer.unref();
+        return;
+      }
+      this.pending.shift();
+      this.deliver(new Delivery(head.events));
+    }
+  }
+
+  private deliver(delivery: Delivery): void {
+    const { events } = delivery;
+    const lastId = events.at(-1)!.id;
+    for (const [subscriber, after] of [...this.subscribers]) {
+      // Cut or gone while an earlier subscriber was served.
+      if (!this.subscribers.has(subscriber) || after >= lastId) continue;
+      let from = 0;
+      while (events[from]!.id <= after) from++;
+      this.subscribers.set(subscriber, lastId);
+      subscriber.deliver(delivery, from);
+    }
   }
 
   private startTimer(): void {

@@ -128,7 +128,9 @@ const ROUTES: Record<string, Route> = {
   },
   '/api/stream/sse': {
     method: 'GET',
-    handle: withStream((ctx, req, res, url, stream) => handleSse(req, res, url, stream, ctx.onShutdown)),
+    handle: withStream((ctx, req, res, url, stream) =>
+      handleSse(req, res, url, stream, ctx.onShutdown, ctx.options.streamMaxBufferedBytes),
+    ),
   },
   '/api/stream/status': {
     method: 'GET',

@@ -8,15 +8,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeEvent } from '../../src/lib/protocol/eventStream.ts';
 import { intParam } from '../http-util.ts';
-import type { EventStream, StreamEvent } from '../stream.ts';
+import type { Delivery, EventStream, StreamEvent } from '../stream.ts';
 
 /** A comment line now and then keeps intermediaries from timing out an idle stream. */
 const KEEP_ALIVE_MS = 15_000;
 /** The reconnection time the browser should use (the `retry:` field). */
 const RETRY_MS = 1_000;
 
-function format(event: StreamEvent): Uint8Array {
-  return encodeEvent({ id: String(event.id), data: JSON.stringify(event) });
+function format(event: StreamEvent, json = JSON.stringify(event)): Uint8Array {
+  return encodeEvent({ id: String(event.id), data: json });
+}
+
+/** The event stream bytes of `delivery.events[from…]`, made once for every SSE subscriber. */
+function encodeEvents(delivery: Delivery, from: number): Buffer {
+  const parts: Uint8Array[] = [];
+  for (let i = from; i < delivery.events.length; i++)
+    parts.push(format(delivery.events[i]!, delivery.json(i)));
+  return Buffer.concat(parts);
 }
 
 export function handleSse(
@@ -25,6 +33,7 @@ export function handleSse(
   url: URL,
   stream: EventStream,
   onShutdown: Set<() => void>,
+  maxBufferedBytes: number,
 ): void {
   const header = req.headers['last-event-id'];
   const lastEventId = Number(Array.isArray(header) ? header[0] : header);
@@ -45,7 +54,12 @@ export function handleSse(
   };
   const keepAlive = setInterval(() => res.write(encodeEvent({ comment: 'keep-alive' })), KEEP_ALIVE_MS);
   const unsubscribe = stream.subscribe({
-    deliver: (event) => res.write(format(event)),
+    deliver: (delivery, from) => {
+      // Queued beyond the limit: it cannot keep up. End the response rather than hold memory for it;
+      // EventSource reconnects and resends from Last-Event-ID.
+      if (res.writableLength > maxBufferedBytes) return end();
+      res.write(delivery.encoded('sse', from, encodeEvents));
+    },
     cut: () => {
       cleanup();
       req.socket.destroy();

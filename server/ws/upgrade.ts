@@ -184,7 +184,7 @@ export function handleUpgrade(
     ctx.tap.keepFirst(tcp);
     if (url.pathname === '/ws/echo' || deflate) onEchoConnection(ctx, ws, url, session);
     else if (SECURITY_PATHS.includes(url.pathname)) onAccountConnection(ctx, ws, req, url, session);
-    else onStreamConnection(ctx, ws, url, session, ctx.streams.get(session));
+    else onStreamConnection(ctx, ws, socket, url, session, ctx.streams.get(session));
   });
   return true;
 }
