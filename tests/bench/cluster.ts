@@ -5,16 +5,18 @@
  * 1. Delivery latency, p50 and p99: from the publish request leaving this process to the event arriving
  *    on a `/ws/stream` subscriber: one process without Redis, against a cluster subscriber on the node
  *    that took the publish (same node) and on the other node (cross node). One publish at a time.
- * 2. Fan-out: 200 events published on one node, one after another, to 1,000 WebSocket subscribers all
+ * 2. Fan-out: events published on one node, FANOUT_WINDOW in flight, to 1,000 WebSocket subscribers all
  *    on that node, against the same subscribers split 500/500 over two nodes (and, as the peer, one
  *    process without Redis); events per second = events / time until every subscriber had every event.
  *
+ * Without redis-server the cluster rows are skipped, saying why; the one-process rows still run.
  * Loopback only, one machine: the nodes, Redis and this client share its cores. Bounded in count and
  * time; everything it starts is stopped when it ends.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 import { WebSocket } from 'ws';
 import { findRedisServer, RedisProcess } from '../server/redis.ts';
 import { startWirescope, type WirescopeProcess } from '../helpers/wirescopeProcess.ts';
@@ -25,8 +27,11 @@ const BLOCKS = 6;
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 /** BENCH_CLUSTER=fanout measures the fan-out alone. */
 const ONLY_FANOUT = process.env.BENCH_CLUSTER === 'fanout';
-/** Events published in a fan-out run, to every subscriber. */
-const FANOUT_EVENTS = 200;
+/** Events published in a fan-out run, to every subscriber, and how many publishes are in flight. */
+const FANOUT_EVENTS = Number(process.env.BENCH_FANOUT_EVENTS ?? 1_000);
+const FANOUT_WINDOW = 32;
+/** Untimed events first, so each run meets warm code. */
+const FANOUT_WARMUP = 50;
 const DRAIN_LIMIT_MS = 60_000;
 
 async function startNode(args: string[]): Promise<WirescopeProcess> {
@@ -64,18 +69,19 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+const fanOutAgent = new Agent({ keepAlive: true, maxSockets: FANOUT_WINDOW });
 
 /**
  * POST with a kept-alive connection (node:http: fetch's pool would add its own variance). A request on
  * a reused connection that the server closed as idle at that moment is reset; it is sent again once
  * on a fresh connection, as Node's documentation advises (`request.reusedSocket`).
  */
-function post(url: string, body: unknown, retried = false): Promise<string> {
+function post(url: string, body: unknown, via = agent, retried = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = request(url, {
       method: 'POST',
-      agent,
+      agent: via,
       headers: { 'content-length': Buffer.byteLength(data) },
     });
     req.on('response', (res) => {
@@ -85,7 +91,7 @@ function post(url: string, body: unknown, retried = false): Promise<string> {
       res.on('end', () => resolve(text));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(post(url, body, true));
+      if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(post(url, body, via, true));
       else reject(error);
     });
     req.end(data);
@@ -177,105 +183,161 @@ function latencyRow(name: string, list: number[]): void {
   );
 }
 
+/** The id of a /ws/stream message, read from its first bytes (`{"id":N,`) without parsing the JSON. */
+function idOf(data: Buffer): number {
+  let id = 0;
+  for (let i = 6; i < data.length; i++) {
+    const digit = data[i]! - 48;
+    if (digit < 0 || digit > 9) break;
+    id = id * 10 + digit;
+  }
+  return id;
+}
+
+interface FanOutResult {
+  events: number;
+  seconds: number;
+  complete: boolean;
+  failed: number;
+  /** Messages that arrived out of id order or twice (must be 0). */
+  disordered: number;
+}
+
 /**
  * Events per second fanned out from `nodes[0]` to SUBSCRIBERS spread evenly over `nodes`: FANOUT_EVENTS
- * publishes, one after another on one kept-alive connection, as fast as the node answers them, timed
- * from the first publish to the moment every subscriber had every event (bounded by DRAIN_LIMIT_MS).
- * Publishing, not the generator: a generator asked for more than a node can fan out keeps its event
- * loop so busy that even the request to stop it waits. Sockets are then cut, not closed: a closing
- * handshake would wait behind whatever is still queued.
+ * publishes with FANOUT_WINDOW of them in flight (each on its own kept-alive connection), timed from
+ * the first publish to the moment every subscriber had every event (bounded by DRAIN_LIMIT_MS).
+ * Several in flight, as many clients publishing would: one at a time would time the round trip of a
+ * publish behind a thousand deliveries, not the fan-out. Each subscriber checks that ids arrive in
+ * order, each once. Sockets are then cut, not closed: a closing handshake would wait behind whatever
+ * is still queued.
  */
-async function fanOut(
-  nodes: string[],
-): Promise<{ events: number; seconds: number; complete: boolean; failed: number }> {
+async function fanOut(nodes: string[], events = FANOUT_EVENTS): Promise<FanOutResult> {
   let delivered = 0;
+  let disordered = 0;
   let lastAt = 0;
   failed = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < SUBSCRIBERS; i += 100) {
-    const batch = Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, (_, j) =>
-      subscribe(nodes[(i + j) % nodes.length]!, () => {
+    const batch = Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, (_, j) => {
+      let last = -1;
+      return subscribe(nodes[(i + j) % nodes.length]!, (data) => {
+        const id = idOf(data);
+        if (last >= 0 && id !== last + 1) disordered++;
+        last = id;
         delivered++;
         lastAt = performance.now();
-      }),
-    );
+      });
+    });
     sockets.push(...(await Promise.all(batch)));
   }
   const payload = 'x'.repeat(32);
-  const started = performance.now();
-  const deadline = started + DRAIN_LIMIT_MS;
   let published = 0;
-  while (published < FANOUT_EVENTS && performance.now() < deadline) {
-    await post(`${nodes[0]}/api/stream/publish`, { payload });
-    published++;
-  }
-  while (delivered < published * SUBSCRIBERS && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  const complete = delivered >= published * SUBSCRIBERS;
+  let deadline = performance.now() + DRAIN_LIMIT_MS;
+  /** Publishes up to `total` events, FANOUT_WINDOW at a time, then waits until every subscriber had them. */
+  const publishAndDrain = async (total: number) => {
+    const publisher = async () => {
+      while (published < total && performance.now() < deadline) {
+        published++;
+        await post(`${nodes[0]}/api/stream/publish`, { payload }, fanOutAgent);
+      }
+    };
+    await Promise.all(Array.from({ length: FANOUT_WINDOW }, publisher));
+    while (delivered < published * SUBSCRIBERS && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return delivered >= published * SUBSCRIBERS;
+  };
+  // Untimed first, so the timed events meet warm code on every side.
+  await publishAndDrain(FANOUT_WARMUP);
+  const warm = delivered;
+  const started = performance.now();
+  deadline = started + DRAIN_LIMIT_MS;
+  const complete = await publishAndDrain(FANOUT_WARMUP + events);
   const seconds = ((complete ? lastAt : performance.now()) - started) / 1000;
   const lost = failed;
   for (const ws of sockets) ws.terminate();
-  return { events: Math.floor(delivered / SUBSCRIBERS), seconds, complete, failed: lost };
+  return {
+    events: Math.floor((delivered - warm) / SUBSCRIBERS),
+    seconds,
+    complete,
+    failed: lost,
+    disordered,
+  };
+}
+
+function fanOutRow(name: string, r: FanOutResult): number {
+  const rate = r.events / r.seconds;
+  const notes = [
+    `${r.events} events in ${r.seconds.toFixed(2)} s`,
+    ...(r.complete ? [] : ['NOT all delivered']),
+    ...(r.failed ? [`${r.failed} subscribers reset`] : []),
+    ...(r.disordered ? [`${r.disordered} out of order`] : []),
+  ];
+  console.log(
+    `  ${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} events/s  ${((rate * SUBSCRIBERS) / 1e3).toFixed(0).padStart(5)} k messages/s  (${notes.join(', ')})`,
+  );
+  return rate;
 }
 
 export async function benchCluster(): Promise<void> {
   const binary = findRedisServer();
-  if (!binary) {
-    console.log('cluster: skipped, redis-server is not installed (Debian: apt-get install redis-server)');
-    return;
-  }
-  const redis = await RedisProcess.start(binary);
-  const history = String(FANOUT_EVENTS * 4);
+  const history = String((FANOUT_EVENTS + FANOUT_WARMUP) * 4);
   const started: WirescopeProcess[] = [];
+  const redis = binary ? await RedisProcess.start(binary) : undefined;
   // Interrupted (Ctrl-C, a time limit): take the nodes and Redis down too.
   const interrupted = () => {
     for (const node of started) node.child.kill('SIGKILL');
-    void redis.stop(true).finally(() => process.exit(130));
+    void (redis?.stop(true) ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  const skipped = 'skipped, redis-server is not installed (Debian: apt-get install redis-server)';
   try {
     const alone = await startNode(['--stream-history', history]);
     started.push(alone);
-    const a = await startNode(['--backplane', redis.url, '--node', 'a', '--stream-history', history]);
-    started.push(a);
-    const b = await startNode(['--backplane', redis.url, '--node', 'b', '--stream-history', history]);
-    started.push(b);
+    let a: WirescopeProcess | undefined;
+    let b: WirescopeProcess | undefined;
+    if (redis) {
+      a = await startNode(['--backplane', redis.url, '--node', 'a', '--stream-history', history]);
+      started.push(a);
+      b = await startNode(['--backplane', redis.url, '--node', 'b', '--stream-history', history]);
+      started.push(b);
+    }
 
     if (!ONLY_FANOUT) {
       console.log(
         `delivery latency (publish request to /ws/stream message, ${PUBLISHES} events, one at a time):`,
       );
-      const [single, same, cross] = await latencies(alone.url, a.url, b.url);
-      latencyRow('one process, no Redis', single!);
-      latencyRow('cluster, same node', same!);
-      latencyRow('cluster, cross node (a to b)', cross!);
+      if (a && b) {
+        const [single, same, cross] = await latencies(alone.url, a.url, b.url);
+        latencyRow('one process, no Redis', single!);
+        latencyRow('cluster, same node', same!);
+        latencyRow('cluster, cross node (a to b)', cross!);
+      } else {
+        console.log(`  ${skipped}`);
+      }
     }
 
     console.log(
-      `fan-out (${FANOUT_EVENTS} events of 32 bytes published one after another, ${SUBSCRIBERS} WebSocket subscribers):`,
+      `fan-out (${FANOUT_EVENTS} events of 32 bytes, ${FANOUT_WINDOW} publishes in flight, to ${SUBSCRIBERS} WebSocket subscribers; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores):`,
     );
-    const oneProcess = await fanOut([alone.url]);
-    const oneNode = await fanOut([a.url]);
-    const twoNodes = await fanOut([a.url, b.url]);
-    const row = (name: string, r: typeof oneNode) => {
-      const rate = r.events / r.seconds;
-      console.log(
-        `  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} events/s  (${((rate * SUBSCRIBERS) / 1e6).toFixed(2)} M messages/s; ${r.events} events in ${r.seconds.toFixed(2)} s${r.complete ? '' : ', NOT all delivered'}${r.failed ? `, ${r.failed} subscribers reset` : ''})`,
-      );
-      return rate;
-    };
-    row(`${SUBSCRIBERS} on one process, no Redis`, oneProcess);
-    const r1 = row(`${SUBSCRIBERS} on node a`, oneNode);
-    const r2 = row(`${SUBSCRIBERS / 2} on a + ${SUBSCRIBERS / 2} on b`, twoNodes);
-    console.log(`  two nodes / one node: ${(r2 / r1).toFixed(2)}x`);
+    const run = (nodes: string[]) => fanOut(nodes);
+    fanOutRow(`${SUBSCRIBERS} on one process, no Redis`, await run([alone.url]));
+    if (a && b) {
+      const one = fanOutRow(`${SUBSCRIBERS} on node a`, await run([a.url]));
+      const two = fanOutRow(`${SUBSCRIBERS / 2} on a + ${SUBSCRIBERS / 2} on b`, await run([a.url, b.url]));
+      console.log(`  two nodes / one node: ${(two / one).toFixed(2)}x`);
+    } else {
+      console.log(`  cluster rows ${skipped}`);
+    }
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     for (const node of started) await stopNode(node);
-    await redis.stop();
+    await redis?.stop();
     agent.destroy();
+    fanOutAgent.destroy();
   }
 }
 
