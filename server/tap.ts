@@ -264,7 +264,7 @@ class ConnectionTap {
  *
  * The two legs of a connection carry the same bytes, so while they have seen exactly the same bytes
  * both ways they share one parser: each chunk is copied once and parsed once, and the second leg's units
- * are the first's with its own conn id and time. Bytes that reach one leg only (wirescope's own pages on
+ * are the first's under its own conn id. Bytes that reach one leg only (wirescope's own pages on
  * the same connection, a 502, 403 or 408 it answers itself, a retired upstream's stray bytes) end the
  * sharing: the proxy switches upstreams, or answers, only between messages (RFC 9112 section 9.3), so
  * the target leg goes on with a parser of its own from there and the client leg keeps the shared one.
@@ -389,6 +389,11 @@ export class LegTap {
   }
 }
 
+/** Bytes an event holds (by its type: an `in` test on events of many shapes costs more, per event). */
+function capturedBytes(event: TraceEvent): number {
+  return event.type === 'bytes' || event.type === 'unit' ? event.bytes.length : 0;
+}
+
 /** The most recent proxied events, bounded in count and bytes, for a page that opens the tap later. */
 class Backlog {
   private events: TraceEvent[] = [];
@@ -402,10 +407,9 @@ class Backlog {
 
   push(event: TraceEvent): void {
     this.events.push(event);
-    this.bytes += 'bytes' in event ? event.bytes.length : 0;
+    this.bytes += capturedBytes(event);
     while (this.events.length - this.start > this.maxEvents || this.bytes > this.maxBytes) {
-      const old = this.events[this.start++]!;
-      this.bytes -= 'bytes' in old ? old.bytes.length : 0;
+      this.bytes -= capturedBytes(this.events[this.start++]!);
     }
     // Compact now and then so the array does not grow without bound.
     if (this.start > 1024 && this.start * 2 > this.events.length) {

@@ -2,14 +2,14 @@
  * Inspect-mode benchmark: `npx tsx tests/bench/proxy.ts` (or `npm run bench`).
  *
  * Echo round trips (64-byte binary WebSocket messages) straight to an app against the same app through
- * wirescope --target. RUNS runs, each interleaving the two in blocks so both see the same machine; each
- * run gives its own ratios and the figures are their medians (this machine is shared, so one run says
- * little):
+ * wirescope --target, and through a bare node:net relay (the extra hop alone: no tap, no HTTP reading).
+ * RUNS runs, each interleaving the three in blocks so all see the same machine; each run gives its own
+ * ratios and the figures are their medians (this machine is shared, so one run says little):
  * - one connection, one message at a time: round trips per second and the p99 latency the proxy adds
  *   (a serial round trip pays the extra hop twice, so this ratio is bound by latency, not capacity);
  * - throughput: 32 connections at once, each with one message in flight, in round trips per second
- *   as a ratio (goal at least 0.8x), and the CPU time wirescope spends per round trip against the app's
- *   own (Linux: from /proc; the figure a loaded machine disturbs least).
+ *   as a ratio (goal at least 0.8x), and the CPU time wirescope and the relay spend per round trip
+ *   against the app's own (Linux: from /proc; the figure a loaded machine disturbs least).
  * Twice: with no page watching (the tap still keeps the most recent events for a page that opens
  * later) and with a page reading every proxied connection (`/__wirescope/ws/tap?all=1`). The app,
  * wirescope and the tap reader each run in a process of their own, as they do in real use.
@@ -33,6 +33,22 @@ const SERIAL_BLOCKS = 4;
 const PARALLEL = 32;
 const PARALLEL_ROUND_TRIPS = 4_000;
 const PARALLEL_BLOCKS = 2;
+
+/**
+ * The bare relay: node:net piping each connection to the app, Nagle off both ways like wirescope, with
+ * no tap and no HTTP reading. What it costs is the extra hop itself.
+ */
+const RELAY = `
+const net = require('node:net');
+const port = Number(process.argv[1]);
+const server = net.createServer({ noDelay: true }, (client) => {
+  const app = net.connect({ port, host: '127.0.0.1', noDelay: true });
+  client.pipe(app).pipe(client);
+  client.on('error', () => app.destroy());
+  app.on('error', () => client.destroy());
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
+`;
 
 /** The learner's app: a ws echo server (permessage-deflate off, as the demo's own echo). */
 const APP = `
@@ -105,98 +121,132 @@ function rateOf(latencies: readonly number[]): number {
   return (latencies.length / latencies.reduce((a, b) => a + b, 0)) * 1000;
 }
 
-function p99(latencies: readonly number[]): number {
-  return percentile(
-    [...latencies].sort((a, b) => a - b),
-    0.99,
-  );
+function sorted(latencies: readonly number[]): number[] {
+  return [...latencies].sort((a, b) => a - b);
 }
 
-interface Run {
+/** A way to the app other than straight: wirescope, or the bare relay (the cost of the extra hop alone). */
+interface Route {
+  url: string;
+  pid: number | undefined;
+}
+
+/** What one run measured on one route, against straight to the app in the same run. */
+interface RouteRun {
   serial: number;
-  p50Straight: number;
-  p50Through: number;
+  p50: number;
   p99Added: number;
   parallel: number;
-  parallelStraight: number;
-  parallelThrough: number;
-  /** Microseconds of CPU per round trip through the proxy: wirescope's, and the app's own. */
-  cpuProxy: number | undefined;
+  rate: number;
+  /** Microseconds of CPU per round trip at 32 connections: the route's process, and the app's. */
+  cpu: number | undefined;
   cpuApp: number | undefined;
 }
 
-/** One run: serial blocks, then parallel blocks, each alternating straight and through. */
-async function measureRun(
-  direct: string,
-  through: string,
-  pids: { app?: number; proxy?: number },
-): Promise<Run> {
+interface Run {
+  p50Straight: number;
+  rateStraight: number;
+  relay: RouteRun;
+  wirescope: RouteRun;
+}
+
+/** CPU microseconds of each pid used while `work` runs (undefined where /proc is missing). */
+async function cpuDuring(pids: Array<number | undefined>, work: () => Promise<number>) {
+  const before = pids.map(cpuMicros);
+  const result = await work();
+  const used = pids.map((pid, i) => {
+    const after = cpuMicros(pid);
+    return after === undefined || before[i] === undefined ? undefined : after - before[i]!;
+  });
+  return { result, used };
+}
+
+const sum = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? undefined : a + b;
+
+/** One run: serial blocks, then parallel blocks, each going straight, through the relay, through wirescope. */
+async function measureRun(direct: string, relay: Route, wirescope: Route, appPid?: number): Promise<Run> {
+  const routes = [relay, wirescope];
   const straight: number[] = [];
-  const proxied: number[] = [];
+  const serial = routes.map(() => [] as number[]);
   for (let block = 0; block < SERIAL_BLOCKS; block++) {
     straight.push(...(await echoLatencies(direct, SERIAL_ROUND_TRIPS / SERIAL_BLOCKS)));
-    proxied.push(...(await echoLatencies(through, SERIAL_ROUND_TRIPS / SERIAL_BLOCKS)));
+    for (const [i, route] of routes.entries()) {
+      serial[i]!.push(...(await echoLatencies(route.url, SERIAL_ROUND_TRIPS / SERIAL_BLOCKS)));
+    }
   }
   let rateStraight = 0;
-  let rateThrough = 0;
-  let cpuProxy: number | undefined = 0;
-  let cpuApp: number | undefined = 0;
+  const rates = routes.map(() => 0);
+  const cpu: Array<number | undefined> = routes.map(() => 0);
+  const cpuApp: Array<number | undefined> = routes.map(() => 0);
   const each = PARALLEL_ROUND_TRIPS / PARALLEL_BLOCKS;
   for (let block = 0; block < PARALLEL_BLOCKS; block++) {
     rateStraight += await parallelRate(direct, each);
-    const proxy0 = cpuMicros(pids.proxy);
-    const app0 = cpuMicros(pids.app);
-    rateThrough += await parallelRate(through, each);
-    const proxy1 = cpuMicros(pids.proxy);
-    const app1 = cpuMicros(pids.app);
-    cpuProxy = cpuProxy !== undefined && proxy0 !== undefined ? cpuProxy + proxy1! - proxy0 : undefined;
-    cpuApp = cpuApp !== undefined && app0 !== undefined ? cpuApp + app1! - app0 : undefined;
+    for (const [i, route] of routes.entries()) {
+      const { result, used } = await cpuDuring([route.pid, appPid], () => parallelRate(route.url, each));
+      rates[i]! += result;
+      cpu[i] = sum(cpu[i], used[0]);
+      cpuApp[i] = sum(cpuApp[i], used[1]);
+    }
   }
-  const sortedStraight = [...straight].sort((a, b) => a - b);
-  const sortedProxied = [...proxied].sort((a, b) => a - b);
+  const straightSorted = sorted(straight);
+  const perRoute = (i: number): RouteRun => {
+    const list = sorted(serial[i]!);
+    return {
+      serial: rateOf(list) / rateOf(straight),
+      p50: percentile(list, 0.5),
+      p99Added: percentile(list, 0.99) - percentile(straightSorted, 0.99),
+      parallel: rates[i]! / rateStraight,
+      rate: rates[i]! / PARALLEL_BLOCKS,
+      cpu: cpu[i] === undefined ? undefined : cpu[i]! / PARALLEL_ROUND_TRIPS,
+      cpuApp: cpuApp[i] === undefined ? undefined : cpuApp[i]! / PARALLEL_ROUND_TRIPS,
+    };
+  };
   return {
-    serial: rateOf(proxied) / rateOf(straight),
-    p50Straight: percentile(sortedStraight, 0.5),
-    p50Through: percentile(sortedProxied, 0.5),
-    p99Added: p99(proxied) - p99(straight),
-    parallel: rateThrough / rateStraight,
-    parallelStraight: rateStraight / PARALLEL_BLOCKS,
-    parallelThrough: rateThrough / PARALLEL_BLOCKS,
-    cpuProxy: cpuProxy === undefined ? undefined : cpuProxy / PARALLEL_ROUND_TRIPS,
-    cpuApp: cpuApp === undefined ? undefined : cpuApp / PARALLEL_ROUND_TRIPS,
+    p50Straight: percentile(straightSorted, 0.5),
+    rateStraight: rateStraight / PARALLEL_BLOCKS,
+    relay: perRoute(0),
+    wirescope: perRoute(1),
   };
 }
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const span = (list: readonly number[], digits = 2) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  return `${fixed(sorted[0]!, digits)}-${fixed(sorted.at(-1)!, digits)}`;
+  const ordered = sorted(list);
+  return `${fixed(ordered[0]!, digits)}-${fixed(ordered.at(-1)!, digits)}`;
 };
 
 function report(title: string, runs: readonly Run[]): void {
   console.log(`${title}:`);
   runs.forEach((run, i) => {
+    const { relay: r, wirescope: w } = run;
     const cpu =
-      run.cpuProxy === undefined
+      w.cpu === undefined || r.cpu === undefined
         ? ''
-        : `; CPU per round trip: wirescope ${fixed(run.cpuProxy, 0)} us, app ${fixed(run.cpuApp!, 0)} us`;
+        : `; CPU/round trip wirescope ${fixed(w.cpu, 0)} us, relay ${fixed(r.cpu, 0)} us, app ${fixed(w.cpuApp!, 0)} us`;
     console.log(
-      `  run ${i + 1}: one at a time ${fixed(run.serial)}x (p50 ${fixed(run.p50Straight, 3)} -> ${fixed(run.p50Through, 3)} ms, p99 added ${fixed(run.p99Added, 3)} ms); ` +
-        `${PARALLEL} conns ${fixed(run.parallelStraight, 0)} -> ${fixed(run.parallelThrough, 0)} round trips/s ${fixed(run.parallel)}x${cpu}`,
+      `  run ${i + 1}: ${PARALLEL} conns straight ${fixed(run.rateStraight, 0)}/s, wirescope ${fixed(w.parallel)}x, relay ${fixed(r.parallel)}x; ` +
+        `one at a time wirescope ${fixed(w.serial)}x (p50 ${fixed(run.p50Straight, 3)} -> ${fixed(w.p50, 3)} ms, p99 +${fixed(w.p99Added, 2)} ms), ` +
+        `relay ${fixed(r.serial)}x (p99 +${fixed(r.p99Added, 2)} ms)${cpu}`,
     );
   });
-  const serial = runs.map((run) => run.serial);
-  const parallel = runs.map((run) => run.parallel);
-  const added = runs.map((run) => run.p99Added);
+  const of = (route: 'relay' | 'wirescope', key: 'serial' | 'parallel' | 'p99Added' | 'cpu') =>
+    runs.flatMap((run) => (run[route][key] === undefined ? [] : [run[route][key]]));
+  const figure = (route: 'relay' | 'wirescope', key: 'serial' | 'parallel' | 'p99Added', digits = 2) =>
+    `${fixed(median(of(route, key)), digits)} (${span(of(route, key), digits)})`;
   console.log(
-    `  median of ${runs.length}: ${PARALLEL} conns proxy / straight ${fixed(median(parallel))}x (${span(parallel)}; goal >= 0.8x); ` +
-      `one at a time ${fixed(median(serial))}x (${span(serial)}), p99 added ${fixed(median(added), 3)} ms (${span(added, 3)})`,
+    `  median of ${runs.length}, ${PARALLEL} conns / straight: wirescope ${figure('wirescope', 'parallel')}x (goal >= 0.8x), bare relay ${figure('relay', 'parallel')}x`,
   );
-  const cpu = runs.filter((run) => run.cpuProxy !== undefined);
+  console.log(
+    `  median of ${runs.length}, one at a time / straight: wirescope ${figure('wirescope', 'serial')}x, p99 added ${figure('wirescope', 'p99Added')} ms; ` +
+      `bare relay ${figure('relay', 'serial')}x, p99 added ${figure('relay', 'p99Added')} ms`,
+  );
+  const cpu = of('wirescope', 'cpu');
   if (cpu.length > 0) {
+    const app = runs.flatMap((run) => (run.wirescope.cpuApp === undefined ? [] : [run.wirescope.cpuApp]));
     console.log(
-      `  median CPU per round trip at ${PARALLEL} conns: wirescope ${fixed(median(cpu.map((run) => run.cpuProxy!)), 0)} us, ` +
-        `the app itself ${fixed(median(cpu.map((run) => run.cpuApp!)), 0)} us`,
+      `  median CPU per round trip at ${PARALLEL} conns: wirescope ${fixed(median(cpu), 0)} us, bare relay ${fixed(median(of('relay', 'cpu')), 0)} us, ` +
+        `the app itself ${fixed(median(app), 0)} us`,
     );
   }
 }
@@ -212,19 +262,26 @@ export async function benchProxy(): Promise<void> {
       nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
     });
     children.push(proxy.child);
-    const pids = { app: app.pid, proxy: proxy.child.pid };
+    const relayProcess = spawn(process.execPath, ['-e', RELAY, appPort], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(relayProcess);
+    const relayPort = await waitForLine(relayProcess, /port (\d+)/);
     const direct = `ws://127.0.0.1:${appPort}/echo`;
     const through = `${proxy.url.replace('http', 'ws')}/echo`;
+    const relay: Route = { url: `ws://127.0.0.1:${relayPort}/echo`, pid: relayProcess.pid };
+    const wirescope: Route = { url: through, pid: proxy.child.pid };
 
-    await echoLatencies(direct, 500); // warm up every path
-    await echoLatencies(through, 500);
-    await parallelRate(direct, 2_000);
-    await parallelRate(through, 2_000);
+    for (const url of [direct, relay.url, through]) {
+      await echoLatencies(url, 500); // warm up every path
+      await parallelRate(url, 2_000);
+    }
     console.log(
-      `echo round trips through wirescope --target (64-byte binary), ${RUNS} runs, each interleaving straight and through:`,
+      `echo round trips (64-byte binary) straight to the app, through a bare relay and through wirescope --target: ${RUNS} runs, each interleaving the three`,
     );
     const unwatched: Run[] = [];
-    for (let run = 0; run < RUNS; run++) unwatched.push(await measureRun(direct, through, pids));
+    for (let run = 0; run < RUNS; run++) unwatched.push(await measureRun(direct, relay, wirescope, app.pid));
     report('no page watching', unwatched);
 
     // A page watching every proxied connection, in a process of its own.
@@ -239,7 +296,7 @@ export async function benchProxy(): Promise<void> {
     while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
     await echoLatencies(through, 500);
     const watched: Run[] = [];
-    for (let run = 0; run < RUNS; run++) watched.push(await measureRun(direct, through, pids));
+    for (let run = 0; run < RUNS; run++) watched.push(await measureRun(direct, relay, wirescope, app.pid));
     await new Promise((r) => setTimeout(r, 300)); // the last tap batch
     reader.stdin!.end();
     await once(reader, 'exit');
