@@ -52,22 +52,61 @@ function base64(bytes: Uint8Array): string {
  * and units with nothing optional: no error, no compression marks, no cluster node): no object is built
  * per event only to be serialised again. `dir` and `kind` are fixed words and base64 needs no escaping;
  * the strings that vary go through JSON.stringify.
+ *
+ * One writer serves one batch of events (they do not change while it lives). Two savings come from
+ * the batch's shape: its events name few connections (each name is quoted once), and a frame that
+ * arrived in one chunk is a unit whose bytes are that chunk's bytes event's bytes, the same view of
+ * the same copy, so it reuses that event's base64 instead of encoding the bytes again.
  */
+export class EventJsonWriter {
+  private conn = '';
+  private connJson = '""';
+  private encoded: Uint8Array | undefined;
+  private encodedText = '';
+
+  text(event: TraceEvent, t: number): string {
+    // In a cluster every event names the node that saw it: the general path writes that field too.
+    if (event.node !== undefined) return JSON.stringify(toJson(event, t));
+    if (event.type === 'bytes') {
+      return `{"type":"bytes","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","bytes":"${this.base64(event.bytes)}"}`;
+    }
+    if (
+      event.type === 'unit' &&
+      event.error === undefined &&
+      event.deflate === undefined &&
+      event.inflated === undefined
+    ) {
+      return `{"type":"unit","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":"${this.base64(event.bytes)}"}`;
+    }
+    return JSON.stringify(toJson(event, t));
+  }
+
+  private quoted(conn: string): string {
+    if (conn !== this.conn) {
+      this.conn = conn;
+      this.connJson = JSON.stringify(conn);
+    }
+    return this.connJson;
+  }
+
+  private base64(bytes: Uint8Array): string {
+    const last = this.encoded;
+    if (
+      last === undefined ||
+      last.buffer !== bytes.buffer ||
+      last.byteOffset !== bytes.byteOffset ||
+      last.byteLength !== bytes.byteLength
+    ) {
+      this.encoded = bytes;
+      this.encodedText = base64(bytes);
+    }
+    return this.encodedText;
+  }
+}
+
+/** One event's JSON text (see EventJsonWriter; a batch shares one writer). */
 export function eventJsonText(event: TraceEvent, t: number): string {
-  // In a cluster every event names the node that saw it: the general path writes that field too.
-  if (event.node !== undefined) return JSON.stringify(toJson(event, t));
-  if (event.type === 'bytes') {
-    return `{"type":"bytes","t":${t},"conn":${JSON.stringify(event.conn)},"dir":"${event.dir}","bytes":"${base64(event.bytes)}"}`;
-  }
-  if (
-    event.type === 'unit' &&
-    event.error === undefined &&
-    event.deflate === undefined &&
-    event.inflated === undefined
-  ) {
-    return `{"type":"unit","t":${t},"conn":${JSON.stringify(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":"${base64(event.bytes)}"}`;
-  }
-  return JSON.stringify(toJson(event, t));
+  return new EventJsonWriter().text(event, t);
 }
 
 export class TapSession {
@@ -148,11 +187,14 @@ export class TapSession {
     let sent = 0;
     while (sent < this.queue.length && this.socket.bufferedAmount < TAP_SOCKET_HIGH_WATER) {
       const end = Math.min(this.queue.length, sent + TAP_BATCH_EVENTS);
-      const texts: string[] = [];
-      for (; sent < end; sent++)
-        texts.push(eventJsonText(this.queue[sent]!, this.queue[sent]!.t - this.startedAt));
+      const writer = new EventJsonWriter();
       // The `events` message of src/lib/trace/tap.ts, assembled from each event's JSON text.
-      this.socket.send(`{"type":"events","events":[${texts.join(',')}]}`);
+      let text = '{"type":"events","events":[';
+      for (let first = true; sent < end; sent++, first = false) {
+        const event = this.queue[sent]!;
+        text += (first ? '' : ',') + writer.text(event, event.t - this.startedAt);
+      }
+      this.socket.send(`${text}]}`);
     }
     this.queue = sent === this.queue.length ? [] : this.queue.slice(sent);
     this.queuedBytes = this.queue.reduce((n, event) => n + sizeOf(event), 0);

@@ -33,6 +33,11 @@ export type UnitParserFactory = (conn: string) => UnitParser;
 
 /** Held events per connection before its first request names a session (the head is bounded anyway). */
 const MAX_HELD_EVENTS = 1_000;
+/**
+ * How long captured bytes wait to be parsed, in one batch with whatever else arrived meanwhile. With the
+ * session's own batching (sessions.ts) an event reaches the page within about 15 ms of its bytes.
+ */
+const TAP_PARSE_MS = 5;
 
 type WriteCallback = (error?: Error | null) => void;
 interface WritableInternals {
@@ -41,8 +46,10 @@ interface WritableInternals {
   _final(callback: WriteCallback): void;
 }
 
+const TIME_ORIGIN = performance.timeOrigin;
+
 function now(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 function toBytes(chunk: unknown, encoding: BufferEncoding): Uint8Array {
@@ -67,7 +74,7 @@ export class CopySlab {
   /** One fresh array holding `parts` back to back (the caller may reuse or change the parts afterwards). */
   copy(parts: readonly Uint8Array[]): Uint8Array {
     let length = 0;
-    for (const part of parts) length += part.length;
+    for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
     let out: Uint8Array;
     if (length > SLAB_CHUNK_MAX) {
       out = new Uint8Array(length);
@@ -80,9 +87,9 @@ export class CopySlab {
       this.used += (length + 7) & ~7; // keep views 8-byte aligned
     }
     let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
+    for (let i = 0; i < parts.length; i++) {
+      out.set(parts[i]!, at);
+      at += parts[i]!.length;
     }
     return out;
   }
@@ -97,7 +104,8 @@ class ConnectionTap {
   private finFrom: 'client' | 'server' | undefined;
   /** Bytes the socket will emit a second time (the upgrade's head, see expectReplay). */
   private replay: Buffer | undefined;
-  private readonly onData = (chunk: Buffer) => this.bytes('c2s', [this.withoutReplay(chunk)]);
+  private readonly onData = (chunk: Buffer) =>
+    this.bytes('c2s', [this.replay ? this.withoutReplay(chunk) : chunk]);
 
   constructor(
     readonly id: string,
@@ -140,10 +148,9 @@ class ConnectionTap {
       // A corked batch (ws writes a frame's header and payload so) is one write on the wire: one event,
       // one copy, and the parser sees the frame whole instead of joining its pieces again.
       internals._writev = (chunks, callback) => {
-        this.bytes(
-          's2c',
-          chunks.map((entry) => toBytes(entry.chunk, entry.encoding)),
-        );
+        const parts: Uint8Array[] = new Array(chunks.length);
+        for (let i = 0; i < chunks.length; i++) parts[i] = toBytes(chunks[i]!.chunk, chunks[i]!.encoding);
+        this.bytes('s2c', parts);
         writev.call(socket, chunks, callback);
       };
     }
@@ -213,7 +220,10 @@ class ConnectionTap {
 
   /** One read or one write (`parts`: the buffers of a corked write, in order). */
   private bytes(dir: Direction, parts: readonly Uint8Array[]): void {
-    if (this.state === 'detached' || parts.every((part) => part.length === 0)) return;
+    if (this.state === 'detached') return;
+    let length = 0;
+    for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
+    if (length === 0) return;
     const t = now();
     // Copy now: node:http and ws may reuse or slice the buffers they were given. Everything else waits
     // until the connection's own work (an echo, a response) has been written.
@@ -505,20 +515,25 @@ export class TapHub {
 
   /** Work captured on the connections' I/O path, run in capture order once that I/O is done. */
   private jobs: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
   private readonly runJobs = () => this.drain();
 
   /**
    * The tap stays off the critical path: capturing a chunk costs a copy; turning it into trace events
-   * (parsing, queueing for the page, recording) runs from setImmediate, after the callback that read or
-   * wrote the chunk, so a watched echo is written before its bytes are parsed. One queue for every
-   * connection keeps the trace in the order the bytes were seen.
+   * (parsing, queueing for the page, recording) waits for the next batch, TAP_PARSE_MS later. Done
+   * after each read or write instead (from setImmediate), that work sat between a watched echo and the
+   * next one: a client that answers quickly found the server still parsing. In batches it runs while
+   * the watched connections wait anyway, and costs less per chunk. One queue for every connection keeps
+   * the trace in the order the bytes were seen.
    */
   private defer(job: () => void): void {
-    if (this.jobs.push(job) === 1) setImmediate(this.runJobs);
+    if (this.jobs.push(job) === 1) this.timer = setTimeout(this.runJobs, TAP_PARSE_MS);
   }
 
   /** Runs every captured job now (also before the recorder closes, so nothing is lost). */
   drain(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const jobs = this.jobs;
     this.jobs = [];
     for (const job of jobs) job();

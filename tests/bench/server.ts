@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -20,7 +21,12 @@ import { startWirescope } from '../helpers/wirescopeProcess.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TAP_RUNS = 8;
 const ROUND_TRIPS = 2_000;
-const BLOCKS = 10;
+/**
+ * Quiet time after each block, not timed: the tap parses and sends what it captured in batches (up to
+ * about 15 ms after the bytes), and that work must not land in the next block, least of all in a tap-off
+ * one. What a block leaves for this pause is at most its last 15 ms, a few percent of a 2,000-echo block.
+ */
+const PAUSE_MS = 50;
 const TARGET_SOCKETS = 10_000;
 const TARGET_POLLS = 2_000;
 
@@ -50,6 +56,12 @@ function fdLimit(): number {
   } catch {
     return 1024;
   }
+}
+
+/** The machine's load average: on a shared machine the spread of every figure depends on it. */
+export function loadText(): string {
+  const [one, five] = loadavg();
+  return `load average ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min) on ${availableParallelism()} CPUs`;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -85,9 +97,11 @@ function rate(list: number[]): number {
 }
 
 /**
- * The tap's cost: TAP_RUNS runs, each of ROUND_TRIPS echoes per mode in BLOCKS interleaved blocks (tap
- * off, tap on, ...), so both modes share whatever else the machine is doing; each run gives one ratio,
- * and the figure is their median.
+ * The tap's cost: TAP_RUNS runs, each one block of ROUND_TRIPS echoes per mode, tap off then tap on in
+ * odd runs and the other way round in even ones, each on its own connection; both modes of a run share
+ * whatever else the machine is doing then. Each run gives one ratio, and the figure is their median.
+ * Blocks are long and separated by PAUSE_MS so that the tap's batched work is charged to the tap-on
+ * block that caused it, not to the tap-off block after it.
  */
 async function roundTrips(base: string): Promise<void> {
   const wsBase = base.replace('http', 'ws');
@@ -104,18 +118,21 @@ async function roundTrips(base: string): Promise<void> {
   await echoLatencies(`${wsBase}/ws/echo`, 500); // warm up both paths
   await echoLatencies(`${wsBase}/ws/echo?session=${session}`, 500);
   console.log(
-    `echo round trips (64-byte binary), tap off vs tap on: ${TAP_RUNS} runs of ${ROUND_TRIPS} per mode in ${BLOCKS} interleaved blocks`,
+    `echo round trips (64-byte binary), tap off vs tap on: ${TAP_RUNS} runs of one ${ROUND_TRIPS}-echo block per mode, order alternating (${loadText()})`,
   );
   const ratios: number[] = [];
   const allOff: number[] = [];
   const allOn: number[] = [];
+  const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
   for (let run = 1; run <= TAP_RUNS; run++) {
-    const off: number[] = [];
-    const on: number[] = [];
-    for (let block = 0; block < BLOCKS; block++) {
-      off.push(...(await echoLatencies(`${wsBase}/ws/echo`, ROUND_TRIPS / BLOCKS)));
-      on.push(...(await echoLatencies(`${wsBase}/ws/echo?session=${session}`, ROUND_TRIPS / BLOCKS)));
-    }
+    const block = async (watched: boolean) => {
+      await pause();
+      const url = watched ? `${wsBase}/ws/echo?session=${session}` : `${wsBase}/ws/echo`;
+      return echoLatencies(url, ROUND_TRIPS);
+    };
+    const first = await block(run % 2 === 0);
+    const second = await block(run % 2 === 1);
+    const [off, on] = run % 2 === 1 ? [first, second] : [second, first];
     allOff.push(...off);
     allOn.push(...on);
     const ratio = rate(on) / rate(off);
@@ -138,7 +155,7 @@ async function roundTrips(base: string): Promise<void> {
   latency('tap on', allOn);
   const sorted = [...ratios].sort((a, b) => a - b);
   console.log(
-    `  tap on / tap off: ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}x, median of ${TAP_RUNS} runs ${median(ratios).toFixed(2)}x (goal >= 0.9x; tap events streamed: ${tapEvents})`,
+    `  tap on / tap off: ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}x, median of ${TAP_RUNS} runs ${median(ratios).toFixed(2)}x (goal >= 0.9x; tap events streamed: ${tapEvents}; ${loadText()})`,
   );
 }
 
@@ -166,9 +183,17 @@ function holdPoll(port: number): { socket: Socket; response: Promise<string> } {
 
 async function capacity(): Promise<void> {
   const limit = fdLimit();
-  // Each connection costs one descriptor here and one in the server; keep headroom for both.
-  const sockets = Math.min(TARGET_SOCKETS, Math.floor((limit - 500) * 0.8));
-  const polls = Math.min(TARGET_POLLS, Math.max(0, Math.floor((limit - 500) * 0.8) - sockets));
+  // Each connection costs one descriptor here and one in the server (each process has the limit), plus
+  // headroom for the runtime's own; a smaller load would give a figure the goal does not speak of.
+  const needed = Math.ceil((TARGET_SOCKETS + TARGET_POLLS) / 0.8) + 500;
+  if (limit < needed) {
+    console.log(
+      `capacity: skipped: ulimit -n is ${limit}, and ${TARGET_SOCKETS} WebSockets + ${TARGET_POLLS} polls need ${needed} descriptors per process (run \`ulimit -n ${needed}\` in this shell first)`,
+    );
+    return;
+  }
+  const sockets = TARGET_SOCKETS;
+  const polls = TARGET_POLLS;
   const { child, url, port } = await startWirescope(
     [
       '--max-connections',
@@ -207,7 +232,7 @@ async function capacity(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     loaded = await stats();
   }
-  console.log(`capacity (ulimit -n ${limit}; server in a child process):`);
+  console.log(`capacity (ulimit -n ${limit}; server in a child process; ${loadText()}):`);
   console.log(
     `  held ${loaded.websockets} WebSockets and ${loaded.pendingPolls} pending long polls in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

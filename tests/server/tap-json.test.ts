@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventJsonText, toJson } from '../../server/sessions.ts';
+import { EventJsonWriter, eventJsonText, toJson } from '../../server/sessions.ts';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
 import { eventFromJson, type TraceEvent } from '../../src/lib/trace/index.ts';
 import { createUnitParser } from '../../src/lib/trace/units.ts';
@@ -73,5 +73,37 @@ describe('eventJsonText', () => {
       { type: 'conn.close', t: 2, conn: 'c7', by: 'client', abnormal: true },
     ];
     for (const event of [...units, ...broken, ...others]) sameJson(event, 42.25);
+  });
+
+  it('one writer for a batch: every event still says exactly its own bytes and connection', () => {
+    // A writer reuses the base64 of the bytes it wrote last when the next event has the same view of
+    // the same memory: views that overlap, share a start or share a buffer must not be mistaken for it.
+    const memory = fc.uint8Array({ minLength: 1, maxLength: 64 });
+    const view = fc.record({
+      buffer: fc.nat(2),
+      start: fc.nat(63),
+      length: fc.nat(64),
+      conn: fc.constantFrom('c1', 'c2', 'a/c3', 'q"\\'),
+      unit: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(memory, { minLength: 3, maxLength: 3 }),
+        fc.array(view, { maxLength: 30 }),
+        (buffers, views) => {
+          const writer = new EventJsonWriter();
+          for (const v of views) {
+            const buffer = buffers[v.buffer]!;
+            const start = Math.min(v.start, buffer.length);
+            const bytes = buffer.subarray(start, Math.min(buffer.length, start + v.length));
+            const event: TraceEvent = v.unit
+              ? { type: 'unit', t: 5, conn: v.conn, dir: 's2c', kind: 'raw', summary: 'x', bytes }
+              : { type: 'bytes', t: 5, conn: v.conn, dir: 'c2s', bytes };
+            expect(JSON.parse(writer.text(event, 5))).toEqual(JSON.parse(JSON.stringify(toJson(event, 5))));
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 });
