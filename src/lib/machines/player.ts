@@ -1,10 +1,14 @@
 /**
- * The step player: one scenario actor plus a history of its persisted snapshots, one per place in the
- * path. Forward sends `step.next` (or a learner's event); back restores the stored snapshot of the
- * previous place into a fresh actor, so no entry action (and no side effect) runs again. Play/pause
- * and speed live in the playback machine, whose `advance` and `atEnd` the player provides.
+ * The step player: one scenario actor plus a history of its snapshots, one per place in the path.
+ * Forward sends `step.next` (or a learner's event); back restores the stored snapshot of the previous
+ * place into a fresh actor, so no entry action (and no side effect) runs again. Play/pause and speed
+ * live in the playback machine, whose `advance` and `atEnd` the player provides.
+ *
+ * Snapshots are kept as the actor gave them and persisted only when one is restored: XState persists
+ * a context by walking all of it, every byte of every trace event included, so persisting at each step
+ * cost more the longer the lesson ran (the main thread's longest task while a lesson autoplays).
  */
-import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type Snapshot } from 'xstate';
+import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { ScenarioEvent } from './events';
 import type { BaseContext } from './kit';
 import { playbackMachine } from './playback';
@@ -46,6 +50,7 @@ export interface ScenarioSnapshot {
 }
 
 type AnyActor = Actor<AnyStateMachine>;
+type MachineSnapshot = SnapshotFrom<AnyStateMachine>;
 
 /**
  * Joins several choices in one URL value ("timeout-then-data"): the course's router accepts only
@@ -55,7 +60,11 @@ export const CHOICE_SEPARATOR = '-then-';
 
 export class Player {
   private actor!: AnyActor;
-  private history: Snapshot<unknown>[] = [];
+  private history: MachineSnapshot[] = [];
+  /** The last preview, valid while the actor has only taken the default path since (see preview). */
+  private previewed: string[] | undefined;
+  /** True while next() sends step.next: the one change that keeps the preview valid. */
+  private advancing = false;
   private readonly playback;
   private readonly listeners = new Set<(view: PlayerView) => void>();
   private view!: PlayerView;
@@ -81,12 +90,12 @@ export class Player {
   }
 
   /** Start the scenario actor, fresh or from a stored snapshot. */
-  private start(snapshot?: Snapshot<unknown>): void {
+  private start(snapshot?: MachineSnapshot): void {
     this.stopSub?.();
     this.actor?.stop();
     this.actor = createActor(this.machine, {
       input: { ...this.options.input, speed: this.speed, reducedMotion: this.options.reducedMotion ?? false },
-      ...(snapshot ? { snapshot } : {}),
+      ...(snapshot ? { snapshot: this.machine.getPersistedSnapshot(snapshot) } : {}),
       ...(this.options.clock ? { clock: this.options.clock } : {}),
     });
     const sub = this.actor.subscribe(() => this.record());
@@ -97,12 +106,17 @@ export class Player {
     this.record();
   }
 
-  /** Keep history[i] = the persisted snapshot at place i, for every place up to the current one. */
+  /**
+   * Keep history[i] = the snapshot at place i, for every place up to the current one. A snapshot is
+   * never changed once made (XState makes a new one for every change), so keeping it is enough.
+   */
   private record(): void {
-    const context = this.actor.getSnapshot().context as BaseContext;
+    if (!this.advancing) this.previewed = undefined;
+    const snapshot = this.actor.getSnapshot();
+    const context = snapshot.context as BaseContext;
     const index = Math.max(context.path.length - 1, 0);
     this.history.length = index;
-    this.history[index] = this.actor.getPersistedSnapshot();
+    this.history[index] = snapshot;
     this.publish();
   }
 
@@ -153,7 +167,13 @@ export class Player {
   }
 
   next(): void {
-    if (this.canNext()) this.actor.send({ type: 'step.next' });
+    if (!this.canNext()) return;
+    this.advancing = true;
+    try {
+      this.actor.send({ type: 'step.next' });
+    } finally {
+      this.advancing = false;
+    }
   }
 
   back(): void {
@@ -180,8 +200,15 @@ export class Player {
   /**
    * The whole path from the first step to the end, as far as it is known: the places visited, then the
    * default path onward (worked out on a throwaway actor from the current snapshot, stopped at once).
+   * While the learner only goes forward on the default path, the path ahead is the one worked out
+   * before (the same array is returned); any other change (a choice, a control, a timer, back) works it
+   * out again.
    */
   preview(): string[] {
+    const visited = (this.actor.getSnapshot().context as BaseContext).path;
+    const previewed = this.previewed;
+    if (previewed && visited.length <= previewed.length && visited.every((id, i) => previewed[i] === id))
+      return previewed;
     const probe = createActor(this.machine, {
       input: { ...this.options.input, speed: this.speed },
       snapshot: this.actor.getPersistedSnapshot(),
@@ -192,6 +219,7 @@ export class Player {
       probe.send({ type: 'step.next' });
     const path = (probe.getSnapshot().context as BaseContext).path;
     probe.stop();
+    this.previewed = path;
     return path;
   }
 

@@ -54,6 +54,38 @@ describe('Player', () => {
     },
   );
 
+  it.each(SCENARIO_IDS)(
+    '%s: the preview is always the path the player would take from here, after choices and back too',
+    (id) => {
+      // The player reuses its last preview while only next is taken: compare it at every place with
+      // the path a second player, restored to the same place, takes by next alone.
+      const { p } = player(id);
+      const spec = ALL[id]!.module.spec;
+      const expected = () => {
+        const view = p.getSnapshot();
+        const { p: q } = player(id);
+        q.restore(view.index, view.choice || undefined);
+        while (q.getSnapshot().canNext) q.next();
+        return q.getSnapshot().context.path;
+      };
+      for (const choice of [undefined, ...spec.choices.map((c) => c.id)]) {
+        p.restart();
+        let guard = 0;
+        while (guard++ < 50) {
+          expect(p.preview()).toEqual(expected());
+          if (choice && p.can({ type: 'learner.choose', choice })) {
+            p.send({ type: 'learner.choose', choice });
+            expect(p.preview()).toEqual(expected());
+          }
+          if (!p.getSnapshot().canNext) break;
+          p.next();
+        }
+        p.back();
+        expect(p.preview()).toEqual(expected());
+      }
+    },
+  );
+
   it('restores a place from the URL: step index and choices', () => {
     const { p } = player('opening-handshake');
     p.restore(3, 'wrong-version');
