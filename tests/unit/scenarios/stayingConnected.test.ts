@@ -144,9 +144,17 @@ describe('staying-connected machine', () => {
     expect(actor.getSnapshot().matches('declared-dead')).toBe(true);
     expect(ctx(actor).client.readyState).toBe('CLOSING');
     expect(ctx(actor).server.readyState).toBe('CLOSED');
+    // The page's heartbeats keep their rhythm: the lost one goes out one interval after the first.
+    const beats = frames(actor).filter((f) => /"type":"hb"/.test(text(f)));
+    expect(beats.map((f) => text(f))).toEqual(['{"type":"hb","n":1}', '{"type":"hb","n":2}']);
+    expect(beats[1]!.unit.t - beats[0]!.unit.t).toBe(DEFAULT_HEARTBEAT_MS);
+    // Declared dead one interval after that: two intervals after the first heartbeat, less the time
+    // between it and the network vanishing (the answer timer ends 20 ms before the interval).
+    const { heartbeatAt, vanishedAt } = sc(actor);
     const dead = notes(actor).find((n) => n.key === 'noAnswer');
-    // Two heartbeat intervals and the moment the lost frames took: the worst case of this heartbeat.
-    expect(dead?.params).toEqual({ seconds: 15, total: 30.6 });
+    const total = (2 * DEFAULT_HEARTBEAT_MS - 20 - (vanishedAt! - heartbeatAt!)) / 1000;
+    expect(dead?.params).toEqual({ seconds: 15, total: Math.round(total * 10) / 10 });
+    expect(total).toBeGreaterThan(28);
   });
 
   it('the silence and the unanswered heartbeat wait the heartbeat interval on the simulated clock', () => {
@@ -155,7 +163,13 @@ describe('staying-connected machine', () => {
     expect(sc(actor).heartbeatMs).toBe(DEFAULT_HEARTBEAT_MS); // only offered where the heartbeat is shown
     actor.send({ type: 'step.next' });
     expect(actor.getSnapshot().matches('silence')).toBe(true);
-    advance(clock, DEFAULT_HEARTBEAT_MS / 2 - 1);
+    // The silence lasts until the next heartbeat is due: an interval after the last one went out.
+    const silence = sc(actor).silenceMs;
+    expect(sc(actor).t).toBe(sc(actor).heartbeatAt! + DEFAULT_HEARTBEAT_MS);
+    expect(silence).toBeLessThan(DEFAULT_HEARTBEAT_MS);
+    // The player waits in ticks of WAIT_TICK_MS scenario ms, each taking half that at speed 2.
+    const waited = (Math.ceil(silence / WAIT_TICK_MS) * WAIT_TICK_MS) / 2;
+    advance(clock, waited - 1);
     expect(actor.getSnapshot().matches('silence')).toBe(true);
     advance(clock, 1);
     expect(actor.getSnapshot().matches('heartbeat-lost')).toBe(true);
@@ -182,10 +196,11 @@ describe('staying-connected machine', () => {
   it('a speed change reaches the silence already counting down', () => {
     const { actor, clock } = to('vanish', undefined, { heartbeatMs: 60_000 });
     actor.send({ type: 'step.next' });
+    const silence = sc(actor).silenceMs;
     advance(clock, 10_000);
     // Speed 5: a tick of 50 ms, a whole number of the simulated clock's milliseconds.
     actor.send({ type: 'player.speed', speed: 5 });
-    advance(clock, 50_000 / 5 - WAIT_TICK_MS);
+    advance(clock, (silence - 10_000) / 5 - WAIT_TICK_MS);
     expect(actor.getSnapshot().matches('silence')).toBe(true);
     advance(clock, 2 * WAIT_TICK_MS);
     expect(actor.getSnapshot().matches('heartbeat-lost')).toBe(true);

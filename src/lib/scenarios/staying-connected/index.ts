@@ -45,6 +45,10 @@ export interface StayingConnectedContext extends BaseContext, HandshakeInput {
   sentAt: Record<number, number>;
   /** Simulated time the network vanished, for the detection times (vanish path only). */
   vanishedAt?: number;
+  /** Simulated time the page's last heartbeat went out: the next one is due an interval later. */
+  heartbeatAt?: number;
+  /** The silence after the network vanished, until the next heartbeat is due (ms; vanish path only). */
+  silenceMs: number;
 }
 
 /** The first connection and the one the page reconnects on. */
@@ -121,8 +125,10 @@ export const STEPS: Record<string, StepBuild<StayingConnectedContext>> = {
   'app-heartbeat': (b, c) => {
     b.wait(300);
     b.note('appHeartbeat', { seconds: seconds(c.heartbeatMs) }, { peer: 'client', conn: FIRST });
+    const heartbeatAt = b.t;
     send(b, FIRST, { opcode: Opcode.Text, payload: '{"type":"hb","n":1}', mask: MASK.heartbeat });
     send(b, FIRST, { opcode: Opcode.Text, payload: '{"type":"hb-ack","n":1}' });
+    return { heartbeatAt };
   },
   'send-message': (b) => {
     b.wait(900);
@@ -139,11 +145,14 @@ export const STEPS: Record<string, StepBuild<StayingConnectedContext>> = {
     b.wait(600);
     const third = pushEvent(b, c, FIRST, 3, true);
     b.note('lostInFlight', undefined, { peer: 'server', conn: FIRST });
-    return { vanishedAt, sentAt: { ...c.sentAt, ...third } };
+    // The page's heartbeat keeps its own rhythm: the next one is due an interval after the last.
+    const silenceMs = Math.max(0, (c.heartbeatAt ?? vanishedAt) + c.heartbeatMs - b.t);
+    return { vanishedAt, silenceMs, sentAt: { ...c.sentAt, ...third } };
   },
   silence: (b, c) => {
-    b.wait(c.heartbeatMs);
-    b.note('silence', { seconds: seconds(c.heartbeatMs) }, { peer: 'client', conn: FIRST });
+    b.wait(c.silenceMs);
+    const quiet = b.t - (c.vanishedAt ?? b.t);
+    b.note('silence', { seconds: seconds(quiet) }, { peer: 'client', conn: FIRST });
   },
   'heartbeat-lost': (b) => {
     send(b, FIRST, { opcode: Opcode.Text, payload: '{"type":"hb","n":2}', mask: MASK.lostHeartbeat }, true);
@@ -273,6 +282,7 @@ const scenario: ScenarioModule<StayingConnectedContext> = {
       wrongAccept: input.wrongAccept,
       heartbeatMs: input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       retryMs: 0,
+      silenceMs: 0,
       lastId: 0,
       before: [],
       after: [],

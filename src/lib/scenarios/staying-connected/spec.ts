@@ -22,7 +22,7 @@ export default defineSpec('staying-connected', {
     choices: { vanish: 'vanish', 'going-away': 'going-away' },
   },
   vanish: { next: 'silence' }, // choice "vanish": no FIN, no RST; the ack and event 3 are lost
-  silence: { next: 'heartbeat-lost', timer: { ms: 'heartbeatMs', go: 'heartbeat-lost' } }, // still OPEN
+  silence: { next: 'heartbeat-lost', timer: { ms: 'silenceMs', go: 'heartbeat-lost' } }, // still OPEN
   'heartbeat-lost': { next: 'declared-dead', timer: { ms: 'heartbeatMs', go: 'declared-dead' } },
   'declared-dead': { next: 'backoff' }, // no answer within the interval: the page gives up on it
   'going-away': { next: 'backoff' }, // choice "going-away": ack, then Close 1001 from a restarting server
