@@ -11,7 +11,7 @@
 import type { Field } from './annotate.ts';
 import { concatBytes } from './bytes.ts';
 import { HttpError } from './errors.ts';
-import { getHeader, readChunkEnd, readChunkSize, readTrailer } from './http/index.ts';
+import { getHeader, readChunkEnd, readChunkSize, readTrailer, trailerSpan } from './http/index.ts';
 import type { HttpMessage } from './http/index.ts';
 
 /** The stream's media type (HTML 9.2.5); it is always UTF-8, whatever a charset parameter says. */
@@ -502,24 +502,12 @@ function trailerFields(
   for (let pos = from; ;) {
     const line = readTrailer(bytes, pos, MAX_CHUNK_LINE);
     if (!line) return pos === bytes.length ? pos : cutShort(pos);
+    const span = trailerSpan(line, pos);
     if (!line.field) {
-      fields.push({
-        id: 'trailers-end',
-        label: 'End of chunked body (empty line)',
-        start: pos,
-        end: line.next,
-        value: '',
-        sse: { part: 'trailers-end' },
-      });
+      fields.push({ ...span, sse: { part: 'trailers-end' } });
       return line.next;
     }
-    fields.push({
-      id: `trailer:${line.field.name.toLowerCase()}`,
-      label: `${line.field.name} (trailer)`,
-      start: pos,
-      end: line.next,
-      value: line.field.value,
-    });
+    fields.push(span);
     pos = line.next;
   }
 }

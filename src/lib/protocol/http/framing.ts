@@ -148,6 +148,26 @@ export function readChunkEnd(bytes: Uint8Array, pos: number): number {
   return crlf;
 }
 
+/** The annotation of one trailer line read by `readTrailer` at `pos`: a field, or the empty line that ends the body. */
+export function trailerSpan(line: { field: HttpHeader | undefined; next: number }, pos: number): HttpSpan {
+  if (!line.field) {
+    return {
+      id: 'trailers-end',
+      label: 'End of chunked body (empty line)',
+      start: pos,
+      end: line.next,
+      value: '',
+    };
+  }
+  return {
+    id: `trailer:${line.field.name.toLowerCase()}`,
+    label: `${line.field.name} (trailer)`,
+    start: pos,
+    end: line.next,
+    value: line.field.value,
+  };
+}
+
 /**
  * After the last chunk, one line of the trailer section (section 7.1.2): a field, or `field` undefined
  * for the empty line that ends the body. null when the line has not arrived; a line longer than
@@ -232,25 +252,12 @@ export function parseChunked(
   for (;;) {
     const line = readTrailer(bytes, pos, maxLine);
     if (!line) return -1;
+    spans?.push(trailerSpan(line, pos));
     if (!line.field) {
-      spans?.push({
-        id: 'trailers-end',
-        label: 'End of chunked body (empty line)',
-        start: pos,
-        end: line.next,
-        value: '',
-      });
       pos = line.next;
       break;
     }
     trailers.push(line.field);
-    spans?.push({
-      id: `trailer:${line.field.name.toLowerCase()}`,
-      label: `${line.field.name} (trailer)`,
-      start: pos,
-      end: line.next,
-      value: line.field.value,
-    });
     pos = line.next;
   }
   message.body = concatBytes(parts, total);

@@ -15,7 +15,7 @@ export type {
 } from './types.ts';
 export { TCHAR, isToken, latin1, latin1Bytes } from './syntax.ts';
 export { getHeader, headerTokens, hasHeaderToken, headLength, findHeadEnd, parseHead } from './head.ts';
-export { bodyFraming, isUpgrade, readChunkSize, readChunkEnd, readTrailer } from './framing.ts';
+export { bodyFraming, isUpgrade, readChunkSize, readChunkEnd, readTrailer, trailerSpan } from './framing.ts';
 export type { Framing, ChunkSize } from './framing.ts';
 export { parseHttpMessage } from './message.ts';
 export { HttpParser } from './parser.ts';
