@@ -54,6 +54,10 @@ export async function startWirescope(
   });
   // Keep reading what it prints later, so a full pipe never stalls it.
   child.stdout!.resume();
+  // A bench or test that dies on an error must not leave its server running (and holding its output).
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return {
     child,
     url,
