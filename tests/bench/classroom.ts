@@ -11,12 +11,12 @@
  *
  * Bounded: each round lasts about RUN_MS + 2 s; every socket is closed before the next round.
  */
-import { readFileSync } from 'node:fs';
 import { request, Agent, type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
+import { cpuMicros } from './server.ts';
 
 const CLASS_SIZES = [1, 30, 60];
 const RUN_MS = 5_000;
@@ -188,20 +188,10 @@ interface Stats {
   rssBytes: number;
 }
 
-/** CPU seconds (user + system) the process has used, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
-
 async function round(base: string, pid: number, students: number): Promise<string> {
   const stats = async () => (await (await fetch(`${base}/api/stats`)).json()) as Stats;
   const before = await stats();
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = cpuMicros(pid);
   const startedAt = now();
   let peak = before;
   let peakConnections = 0;
@@ -217,11 +207,11 @@ async function round(base: string, pid: number, students: number): Promise<strin
   const results = await Promise.all(Array.from({ length: students }, () => student(base)));
   sampling = false;
   await sampler;
-  const cpuAfter = cpuSeconds(pid);
+  const cpuAfter = cpuMicros(pid);
   const cpu =
     cpuBefore === undefined || cpuAfter === undefined
       ? 'n/a'
-      : `${((((cpuAfter - cpuBefore) * 1000) / (now() - startedAt)) * 100).toFixed(0)}%`;
+      : `${(((cpuAfter - cpuBefore) / 1000 / (now() - startedAt)) * 100).toFixed(0)}%`;
   const cells = CONTENDERS.map((c) => {
     const latencies = results.flatMap((r) => [...r.received[c].values()]);
     const lost = results.reduce((n, r) => n + r.expected.filter((id) => !r.received[c].has(id)).length, 0);

@@ -19,11 +19,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
-import { echoLatencies, median, percentile, TAP_READER } from './server.ts';
+import { cpuMicros, echoLatencies, median, percentile, TAP_READER } from './server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS = 5;
@@ -79,15 +78,6 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
-}
-
-/** CPU time (user + system) a process has used, in microseconds; undefined where /proc is missing. */
-function cpuMicros(pid: number | undefined): number | undefined {
-  const file = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(file)) return undefined;
-  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 a second).
-  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** `total` round trips spread over `PARALLEL` connections, each with one message in flight: per second. */

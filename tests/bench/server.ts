@@ -2,7 +2,8 @@
  * Demo server benchmark: `npx tsx tests/bench/server.ts` (or `npm run bench`).
  *
  * 1. Echo round trips per second, tap off against tap on (a session watching the connection, every byte
- *    parsed and streamed to a tap socket): eight runs, each interleaving the two modes, and their median.
+ *    parsed and streamed to a tap socket): eight runs, each interleaving the two modes, and their median;
+ *    and the server's CPU time per round trip in each mode.
  * 2. How many concurrent WebSockets and pending long polls one server holds, and its RSS: the server
  *    runs in a child process so its memory is measured alone.
  * 3. Messages lost under that load: one echo per WebSocket and one published event for every held poll.
@@ -11,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { execSync } from 'node:child_process';
@@ -64,6 +66,18 @@ export function loadText(): string {
   return `load average ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min) on ${availableParallelism()} CPUs`;
 }
 
+/**
+ * CPU time (user + system) a process has used, in microseconds, from /proc (Linux); undefined where
+ * /proc is missing. Clock ticks are 10 ms, so a figure needs windows of a second or more in all.
+ */
+export function cpuMicros(pid: number | undefined): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return undefined;
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 a second).
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
@@ -103,7 +117,7 @@ function rate(list: number[]): number {
  * Blocks are long and separated by PAUSE_MS so that the tap's batched work is charged to the tap-on
  * block that caused it, not to the tap-off block after it.
  */
-async function roundTrips(base: string): Promise<void> {
+async function roundTrips(base: string, pid: number | undefined): Promise<void> {
   const wsBase = base.replace('http', 'ws');
   // The page that reads the tap is another process in real use: so is the reader here, so its work is
   // not charged to this process's round trips. It prints the session id, then the count when stdin ends.
@@ -123,12 +137,20 @@ async function roundTrips(base: string): Promise<void> {
   const ratios: number[] = [];
   const allOff: number[] = [];
   const allOn: number[] = [];
+  /** The server's CPU microseconds in each mode's blocks (each with its pause after, where the tap finishes). */
+  const cpu = { off: 0, on: 0 } as { off: number | undefined; on: number | undefined };
   const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
   for (let run = 1; run <= TAP_RUNS; run++) {
     const block = async (watched: boolean) => {
       await pause();
       const url = watched ? `${wsBase}/ws/echo?session=${session}` : `${wsBase}/ws/echo`;
-      return echoLatencies(url, ROUND_TRIPS);
+      const before = cpuMicros(pid);
+      const latencies = await echoLatencies(url, ROUND_TRIPS);
+      await pause();
+      const after = cpuMicros(pid);
+      const mode = watched ? 'on' : 'off';
+      cpu[mode] = before === undefined || after === undefined ? undefined : cpu[mode]! + after - before;
+      return latencies;
     };
     const first = await block(run % 2 === 0);
     const second = await block(run % 2 === 1);
@@ -153,6 +175,13 @@ async function roundTrips(base: string): Promise<void> {
   };
   latency('tap off', allOff);
   latency('tap on', allOn);
+  if (cpu.off !== undefined && cpu.on !== undefined) {
+    // Steadier than the rates on a shared machine: what the tap costs the server, whatever else runs.
+    const perEcho = (micros: number) => (micros / (TAP_RUNS * ROUND_TRIPS)).toFixed(0);
+    console.log(
+      `  server CPU per round trip (user + system, pause after each block included): tap off ${perEcho(cpu.off)} us, tap on ${perEcho(cpu.on)} us`,
+    );
+  }
   const sorted = [...ratios].sort((a, b) => a - b);
   console.log(
     `  tap on / tap off: ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}x, median of ${TAP_RUNS} runs ${median(ratios).toFixed(2)}x (goal >= 0.9x; tap events streamed: ${tapEvents}; ${loadText()})`,
@@ -269,7 +298,7 @@ export async function benchServer(only: readonly string[] = []): Promise<void> {
   if (wanted('tap')) {
     const { child, url } = await startWirescope(['--heartbeat-ms', '600000'], { timeoutMs: 20_000 });
     try {
-      await roundTrips(url);
+      await roundTrips(url, child.pid);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
