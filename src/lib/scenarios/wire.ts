@@ -83,9 +83,15 @@ export function jsonOk(t: number, body: string, ...extra: Header[]): Uint8Array 
  * machine's actions are not: so the Accept values are worked out before the actor starts and passed in
  * as input. The "wrong" value is what a buggy server answers: the Accept of a different key.
  */
-export interface HandshakeInput {
+// A type, not an interface, so that it is a machine's input as it is (Record<string, unknown>).
+export type HandshakeInput = {
   accept: AcceptSteps;
   wrongAccept: string;
+};
+
+/** The handshake's part of a machine's context: its input's two Accept values. */
+export function handshakeContext(input: HandshakeInput): HandshakeInput {
+  return { accept: input.accept, wrongAccept: input.wrongAccept };
 }
 
 /** Another valid key, whose Accept a broken server sends back instead. */

@@ -19,7 +19,7 @@ import { toHex } from '../../protocol/hex';
 import { serializeRequest, serializeResponse } from '../../protocol/http';
 import { deflateDirections } from '../../protocol/permessageDeflate';
 import { closeAndWait, openSocket, withTap } from '../../live/client';
-import { FIXED, handshakeInput, maskKey, type HandshakeInput } from '../wire';
+import { FIXED, handshakeContext, handshakeInput, maskKey, type HandshakeInput } from '../wire';
 import {
   agreement,
   guessMessage,
@@ -296,11 +296,11 @@ const scenario: ScenarioModule<CompressionContext> = {
   spec,
   machine: scenarioMachine<CompressionContext, BaseInput & HandshakeInput>({
     spec,
-    context: (input) => ({ accept: input.accept, wrongAccept: input.wrongAccept }),
+    context: handshakeContext,
     steps: STEPS,
     guards: { declined: ({ context }) => modeOf(context) === 'declined' },
   }),
-  prepare: async () => ({ ...(await handshakeInput()) }),
+  prepare: () => handshakeInput(),
   lanes: (lang) => clientServerLanes(PLAYER[lang].lanes),
   panels,
   // The page sends what the simulated server sends, so /ws/deflate's echoes are the simulated frames.

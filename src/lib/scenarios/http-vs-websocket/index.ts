@@ -21,7 +21,15 @@ import { serializeRequest, serializeResponse } from '../../protocol/http';
 import type { TraceEvent } from '../../trace/types';
 import { closeAndWait, get, openSocket, withTap } from '../../live/client';
 import { upgradedConnections } from '../../live/compare';
-import { FIXED, frame, handshakeInput, jsonGet, jsonOk, type HandshakeInput } from '../wire';
+import {
+  FIXED,
+  frame,
+  handshakeContext,
+  handshakeInput,
+  jsonGet,
+  jsonOk,
+  type HandshakeInput,
+} from '../wire';
 import spec from './spec';
 
 export interface Tally {
@@ -161,8 +169,7 @@ const scenario: ScenarioModule<HttpVsWebsocketContext> = {
   machine: scenarioMachine<HttpVsWebsocketContext, BaseInput & HandshakeInput>({
     spec,
     context: (input) => ({
-      accept: input.accept,
-      wrongAccept: input.wrongAccept,
+      ...handshakeContext(input),
       http: EMPTY,
       ws: EMPTY,
       firstPollAt: 0,
@@ -170,7 +177,7 @@ const scenario: ScenarioModule<HttpVsWebsocketContext> = {
     }),
     steps: STEPS,
   }),
-  prepare: async () => ({ ...(await handshakeInput()) }),
+  prepare: () => handshakeInput(),
   lanes,
   panels: (c, lang) => {
     const t = PLAYER[lang].panels;

@@ -18,7 +18,7 @@ import {
 } from '../../protocol/handshake';
 import { serializeRequest, serializeResponse } from '../../protocol/http';
 import { closeAndWait, openSocket, withTap } from '../../live/client';
-import { FIXED, handshakeInput, type HandshakeInput } from '../wire';
+import { FIXED, handshakeContext, handshakeInput, type HandshakeInput } from '../wire';
 import spec from './spec';
 
 export type HandshakeChoice = 'valid' | 'wrong-version' | 'bad-key' | 'foreign-origin' | 'wrong-accept';
@@ -146,7 +146,7 @@ const scenario: ScenarioModule<OpeningHandshakeContext> = {
   spec,
   machine: scenarioMachine<OpeningHandshakeContext, BaseInput & HandshakeInput>({
     spec,
-    context: (input) => ({ accept: input.accept, wrongAccept: input.wrongAccept }),
+    context: handshakeContext,
     steps: STEPS,
     guards: {
       accepted: ({ context }) => context.check?.ok === true,
@@ -155,7 +155,7 @@ const scenario: ScenarioModule<OpeningHandshakeContext> = {
       clientAccepts: ({ context }) => context.verdict?.ok === true,
     },
   }),
-  prepare: async () => ({ ...(await handshakeInput()) }),
+  prepare: () => handshakeInput(),
   lanes: (lang) => clientServerLanes(PLAYER[lang].lanes),
   panels: (c, lang) => {
     if (!c.path.includes('accept-compute')) return [];

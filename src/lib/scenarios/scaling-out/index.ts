@@ -20,7 +20,16 @@ import { Opcode } from '../../protocol/constants';
 import { upgradeRequest, upgradeResponse } from '../../protocol/handshake';
 import { serializeRequest, serializeResponse } from '../../protocol/http';
 import type { TraceEvent } from '../../trace/types';
-import { closeFrame, FIXED, frame, handshakeInput, httpRequest, jsonOk, type HandshakeInput } from '../wire';
+import {
+  closeFrame,
+  FIXED,
+  frame,
+  handshakeContext,
+  handshakeInput,
+  httpRequest,
+  jsonOk,
+  type HandshakeInput,
+} from '../wire';
 import spec from './spec';
 
 /** The random wait before reconnecting, fixed so the lesson reads the same each time (ms). */
@@ -268,15 +277,14 @@ const scenario: ScenarioModule<ScalingContext> = {
   machine: scenarioMachine<ScalingContext, BaseInput & HandshakeInput>({
     spec,
     context: (input) => ({
-      accept: input.accept,
-      wrongAccept: input.wrongAccept,
+      ...handshakeContext(input),
       tally: EMPTY,
       lastId: 0,
       published: 0,
     }),
     steps: STEPS,
   }),
-  prepare: async () => ({ ...(await handshakeInput()) }),
+  prepare: () => handshakeInput(),
   lanes,
   panels: (c, lang) => {
     const t = PLAYER[lang].panels;

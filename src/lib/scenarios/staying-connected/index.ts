@@ -21,7 +21,15 @@ import { upgradeRequest, upgradeResponse } from '../../protocol/handshake';
 import { serializeRequest, serializeResponse } from '../../protocol/http';
 import type { UnitEvent } from '../../trace/types';
 import { closeAndWait, openSocket, post, sleep, withTap, type Socket } from '../../live/client';
-import { FIXED, closeFrame, frame, handshakeInput, type FrameSpec, type HandshakeInput } from '../wire';
+import {
+  FIXED,
+  closeFrame,
+  frame,
+  handshakeContext,
+  handshakeInput,
+  type FrameSpec,
+  type HandshakeInput,
+} from '../wire';
 import { backoffCeiling, herd, jitteredDelay, seeded, type BackoffPolicy } from './backoff';
 import spec, { DEFAULT_HEARTBEAT_MS, HEARTBEATS_MS } from './spec';
 
@@ -278,8 +286,7 @@ const scenario: ScenarioModule<StayingConnectedContext> = {
   machine: scenarioMachine<StayingConnectedContext, BaseInput & HandshakeInput & { heartbeatMs?: number }>({
     spec,
     context: (input) => ({
-      accept: input.accept,
-      wrongAccept: input.wrongAccept,
+      ...handshakeContext(input),
       heartbeatMs: input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       retryMs: 0,
       silenceMs: 0,
@@ -299,7 +306,7 @@ const scenario: ScenarioModule<StayingConnectedContext> = {
       setHeartbeat: ({ event }) => (event.type === 'learner.set' ? { heartbeatMs: event.value } : {}),
     },
   }),
-  prepare: async () => ({ ...(await handshakeInput()) }),
+  prepare: () => handshakeInput(),
   lanes: (lang) => clientServerLanes(PLAYER[lang].lanes),
   controls: (c, lang) => [
     {
