@@ -295,6 +295,7 @@ export async function startServer(partial: Partial<ServerOptions> = {}): Promise
     await demo.ctx.cluster?.close();
     throw error;
   }
+  await demo.ctx.cluster?.listening();
   try {
     await demo.attackerReady();
   } catch (error) {

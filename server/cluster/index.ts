@@ -110,6 +110,9 @@ export async function joinCluster(
       return { node, cluster: { backplane: status().backplane, nodes: list, totals } };
     },
     peerOrigins: () => nodes.peerOrigins,
+    // Registered before it listened, the node's entry names no origin yet: a page on another node
+    // opened within the next heartbeat would find no node to send its WebSocket to.
+    listening: () => nodes.beat().catch(() => undefined),
     async close() {
       const leave = async () => {
         for (const id of directory.ownedIds) {

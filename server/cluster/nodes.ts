@@ -64,7 +64,8 @@ export class NodeRegistry {
     this.timer.unref();
   }
 
-  private async beat(): Promise<void> {
+  /** Writes this node's entry (figures and origins) and renews its claims now. */
+  async beat(): Promise<void> {
     if (!this.backplane.connected) return;
     const entry = JSON.stringify({ ...this.figures(), at: Date.now() });
     await this.backplane.cmd

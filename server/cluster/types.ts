@@ -68,5 +68,10 @@ export interface ClusterHooks {
    * (the Origin check accepts them; the Host check still names only this node).
    */
   peerOrigins(): ReadonlySet<string>;
+  /**
+   * The node listens: its origins are known now (a port the system chose included), so it tells the
+   * other nodes at once instead of at the next heartbeat.
+   */
+  listening(): Promise<void>;
   close(): Promise<void>;
 }

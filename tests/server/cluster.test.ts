@@ -251,6 +251,21 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', { timeout:
     tap.ws.close();
   });
 
+  it('names a new node’s origins as soon as it listens, not a heartbeat later', async () => {
+    // A node joins before it listens (its port is not known yet); a page on another node asking at once
+    // must find where to open its WebSocket (lesson 11's live run does exactly this).
+    const c = await startNode(redis.url, 'c');
+    try {
+      const stats = (await (await fetch(`${a.url}/api/stats`)).json()) as {
+        cluster: { nodes: Array<{ node: string; origins?: string[] }> };
+      };
+      expect(stats.cluster.nodes.find((n) => n.node === 'c')?.origins).toContain(c.url);
+      expect(c.ctx.cluster!.peerOrigins().has(a.url)).toBe(true);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('ends a closed session on every node', async () => {
     const tap = await openTap(a.url);
     const q = `session=${tap.session}`;
