@@ -1,6 +1,6 @@
 /** Is the demo server there? A static build has no /healthz: live runs then say they need `npm start`. */
 import type { ClusterStatus } from '../trace/tap';
-import { endpoint } from './tap';
+import { endpoint } from './endpoint';
 
 export interface Health {
   ok: boolean;

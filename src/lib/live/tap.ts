@@ -5,6 +5,9 @@
 import { eventFromJson } from '../trace/json';
 import { ALL_PARAM, SESSION_PARAM, type TapRefusal, type TapServerMessage } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
+import { endpoint, wsUrl } from './endpoint';
+
+export { endpoint, wsUrl };
 
 /**
  * Options for every request the tap must see. The tap gives a TCP connection to the session named by
@@ -37,20 +40,6 @@ export interface TapSession {
   /** Resolves once no event has arrived for `quietMs` since the call (or after `maxMs`). */
   settle(quietMs?: number, maxMs?: number): Promise<void>;
   close(): void;
-}
-
-/**
- * The demo server's endpoints sit beside the page: at / normally, under /__wirescope/ when wirescope
- * stands in front of an app (`--target`). Paths are written from the server's root ('/api/time') and
- * resolved against the page's own folder, so the same build works in both places. An absolute URL is
- * returned as it is.
- */
-export function endpoint(path: string): string {
-  return new URL(path.replace(/^\//, ''), new URL('.', location.href)).href;
-}
-
-export function wsUrl(path: string): string {
-  return endpoint(path).replace(/^http/, 'ws');
 }
 
 export interface TapWatch {
