@@ -2,13 +2,14 @@
  * Inspect-mode benchmark: `npx tsx tests/bench/proxy.ts` (or `npm run bench`).
  *
  * Echo round trips (64-byte binary WebSocket messages) straight to an app against the same app through
- * wirescope --target, and through a bare node:net relay (the extra hop alone: no tap, no HTTP reading).
- * RUNS runs, each interleaving the three in blocks so all see the same machine; each run gives its own
+ * wirescope --target, through a bare node:net relay (the extra hop alone: no tap, no HTTP reading) and,
+ * where it is installed, through nginx (the named peer: a relay in C, as deployed in front of apps).
+ * RUNS runs, each interleaving them all in blocks so all see the same machine; each run gives its own
  * ratios and the figures are their medians (this machine is shared, so one run says little):
  * - one connection, one message at a time: round trips per second and the p99 latency the proxy adds
  *   (a serial round trip pays the extra hop twice, so this ratio is bound by latency, not capacity);
  * - throughput: 32 connections at once, each with one message in flight, in round trips per second
- *   as a ratio (goal at least 0.8x), and the CPU time wirescope and the relay spend per round trip
+ *   as a ratio (goal at least 0.8x), and the CPU time each proxy spends per round trip
  *   against the app's own (Linux: from /proc; the figure a loaded machine disturbs least).
  * Twice: with no page watching (the tap still keeps the most recent events for a page that opens
  * later) and with a page reading every proxied connection (`/__wirescope/ws/tap?all=1`). The app,
@@ -17,7 +18,11 @@
  * BENCH_PROXY_PROFILE=dir writes a CPU profile of the wirescope process (node --cpu-prof) into dir.
  * Loopback only; bounded in count and time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -58,6 +63,63 @@ const wss = new WebSocketServer({ server, perMessageDeflate: false });
 wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
 server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
 `;
+
+/**
+ * nginx as a reverse proxy in front of the same app, when it is installed: one worker, no buffering,
+ * Nagle off, the upgrade passed on (proxy_http_version 1.1 and the Upgrade and Connection fields).
+ * Undefined, with the reason printed, when there is no nginx.
+ */
+async function startNginx(
+  appPort: string,
+): Promise<{ child: ChildProcess; port: number; dir: string } | undefined> {
+  if (spawnSync('nginx', ['-v'], { stdio: 'ignore' }).error) {
+    console.log('  (nginx is not installed: its row is skipped; Debian: apt-get install nginx-light)');
+    return undefined;
+  }
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-nginx-'));
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((k) => `${k}_temp_path ${dir};`)
+    .join(' ');
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off; master_process off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; ${temp}
+  server {
+    listen 127.0.0.1:${port}; tcp_nodelay on;
+    location / {
+      proxy_pass http://127.0.0.1:${appPort}; proxy_http_version 1.1; proxy_buffering off;
+      proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";
+    }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let tries = 0; ; tries++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { child, port, dir };
+    if (tries === 100 || child.exitCode !== null) {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+      console.log('  (nginx did not start: its row is skipped)');
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
   let out = '';
@@ -115,8 +177,12 @@ function sorted(latencies: readonly number[]): number[] {
   return [...latencies].sort((a, b) => a - b);
 }
 
-/** A way to the app other than straight: wirescope, or the bare relay (the cost of the extra hop alone). */
+/**
+ * A way to the app other than straight: wirescope, the bare relay (the cost of the extra hop alone) and,
+ * where it is installed, nginx (a relay in C, the usual reverse proxy in front of WebSocket apps).
+ */
 interface Route {
+  name: 'wirescope' | 'bare relay' | 'nginx';
   url: string;
   pid: number | undefined;
 }
@@ -136,8 +202,8 @@ interface RouteRun {
 interface Run {
   p50Straight: number;
   rateStraight: number;
-  relay: RouteRun;
-  wirescope: RouteRun;
+  /** By route, in the order the routes were given. */
+  routes: Map<Route['name'], RouteRun>;
 }
 
 /** CPU microseconds of each pid used while `work` runs (undefined where /proc is missing). */
@@ -154,9 +220,8 @@ async function cpuDuring(pids: Array<number | undefined>, work: () => Promise<nu
 const sum = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? undefined : a + b;
 
-/** One run: serial blocks, then parallel blocks, each going straight, through the relay, through wirescope. */
-async function measureRun(direct: string, relay: Route, wirescope: Route, appPid?: number): Promise<Run> {
-  const routes = [relay, wirescope];
+/** One run: serial blocks, then parallel blocks, each going straight and then through every route. */
+async function measureRun(direct: string, routes: readonly Route[], appPid?: number): Promise<Run> {
   const straight: number[] = [];
   const serial = routes.map(() => [] as number[]);
   for (let block = 0; block < SERIAL_BLOCKS; block++) {
@@ -195,8 +260,7 @@ async function measureRun(direct: string, relay: Route, wirescope: Route, appPid
   return {
     p50Straight: percentile(straightSorted, 0.5),
     rateStraight: rateStraight / PARALLEL_BLOCKS,
-    relay: perRoute(0),
-    wirescope: perRoute(1),
+    routes: new Map(routes.map((route, i) => [route.name, perRoute(i)])),
   };
 }
 
@@ -208,35 +272,38 @@ const span = (list: readonly number[], digits = 2) => {
 
 function report(title: string, runs: readonly Run[]): void {
   console.log(`${title}:`);
+  const names = [...runs[0]!.routes.keys()];
   runs.forEach((run, i) => {
-    const { relay: r, wirescope: w } = run;
+    const wirescope = run.routes.get('wirescope')!;
+    const each = (line: (name: Route['name'], r: RouteRun) => string) =>
+      names.map((name) => line(name, run.routes.get(name)!)).join(', ');
     const cpu =
-      w.cpu === undefined || r.cpu === undefined
+      wirescope.cpu === undefined
         ? ''
-        : `; CPU/round trip wirescope ${fixed(w.cpu, 0)} us, relay ${fixed(r.cpu, 0)} us, app ${fixed(w.cpuApp!, 0)} us`;
+        : `; CPU/round trip ${each((name, r) => `${name} ${fixed(r.cpu!, 0)} us`)}, app ${fixed(wirescope.cpuApp!, 0)} us`;
     console.log(
-      `  run ${i + 1}: ${PARALLEL} conns straight ${fixed(run.rateStraight, 0)}/s, wirescope ${fixed(w.parallel)}x, relay ${fixed(r.parallel)}x; ` +
-        `one at a time wirescope ${fixed(w.serial)}x (p50 ${fixed(run.p50Straight, 3)} -> ${fixed(w.p50, 3)} ms, p99 +${fixed(w.p99Added, 2)} ms), ` +
-        `relay ${fixed(r.serial)}x (p99 +${fixed(r.p99Added, 2)} ms)${cpu}`,
+      `  run ${i + 1}: ${PARALLEL} conns straight ${fixed(run.rateStraight, 0)}/s, ${each((name, r) => `${name} ${fixed(r.parallel)}x`)}; ` +
+        `one at a time (p50 straight ${fixed(run.p50Straight, 3)} ms) ${each((name, r) => `${name} ${fixed(r.serial)}x (p50 ${fixed(r.p50, 3)} ms, p99 +${fixed(r.p99Added, 2)} ms)`)}${cpu}`,
     );
   });
-  const of = (route: 'relay' | 'wirescope', key: 'serial' | 'parallel' | 'p99Added' | 'cpu') =>
-    runs.flatMap((run) => (run[route][key] === undefined ? [] : [run[route][key]]));
-  const figure = (route: 'relay' | 'wirescope', key: 'serial' | 'parallel' | 'p99Added', digits = 2) =>
-    `${fixed(median(of(route, key)), digits)} (${span(of(route, key), digits)})`;
+  const of = (name: Route['name'], key: 'serial' | 'parallel' | 'p99Added' | 'cpu' | 'cpuApp') =>
+    runs.flatMap((run) => {
+      const value = run.routes.get(name)![key];
+      return value === undefined ? [] : [value];
+    });
+  const figure = (name: Route['name'], key: 'serial' | 'parallel' | 'p99Added', digits = 2) =>
+    `${fixed(median(of(name, key)), digits)} (${span(of(name, key), digits)})`;
+  const goal = (name: Route['name']) => (name === 'wirescope' ? ' (goal >= 0.8x)' : '');
   console.log(
-    `  median of ${runs.length}, ${PARALLEL} conns / straight: wirescope ${figure('wirescope', 'parallel')}x (goal >= 0.8x), bare relay ${figure('relay', 'parallel')}x`,
+    `  median of ${runs.length}, ${PARALLEL} conns / straight: ${names.map((name) => `${name} ${figure(name, 'parallel')}x${goal(name)}`).join(', ')}`,
   );
   console.log(
-    `  median of ${runs.length}, one at a time / straight: wirescope ${figure('wirescope', 'serial')}x, p99 added ${figure('wirescope', 'p99Added')} ms; ` +
-      `bare relay ${figure('relay', 'serial')}x, p99 added ${figure('relay', 'p99Added')} ms`,
+    `  median of ${runs.length}, one at a time / straight: ${names.map((name) => `${name} ${figure(name, 'serial')}x, p99 added ${figure(name, 'p99Added')} ms`).join('; ')}`,
   );
-  const cpu = of('wirescope', 'cpu');
-  if (cpu.length > 0) {
-    const app = runs.flatMap((run) => (run.wirescope.cpuApp === undefined ? [] : [run.wirescope.cpuApp]));
+  if (of('wirescope', 'cpu').length > 0) {
     console.log(
-      `  median CPU per round trip at ${PARALLEL} conns: wirescope ${fixed(median(cpu), 0)} us, bare relay ${fixed(median(of('relay', 'cpu')), 0)} us, ` +
-        `the app itself ${fixed(median(app), 0)} us`,
+      `  median CPU per round trip at ${PARALLEL} conns: ${names.map((name) => `${name} ${fixed(median(of(name, 'cpu')), 0)} us`).join(', ')}, ` +
+        `the app itself ${fixed(median(of('wirescope', 'cpuApp')), 0)} us`,
     );
   }
 }
@@ -245,6 +312,7 @@ export async function benchProxy(): Promise<void> {
   const app = spawn(process.execPath, ['-e', APP], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const children: ChildProcess[] = [app];
   const profile = process.env.BENCH_PROXY_PROFILE;
+  let nginx: Awaited<ReturnType<typeof startNginx>>;
   try {
     const appPort = await waitForLine(app, /port (\d+)/);
     const proxy = await startWirescope(['--target', `http://127.0.0.1:${appPort}`], {
@@ -260,18 +328,25 @@ export async function benchProxy(): Promise<void> {
     const relayPort = await waitForLine(relayProcess, /port (\d+)/);
     const direct = `ws://127.0.0.1:${appPort}/echo`;
     const through = `${proxy.url.replace('http', 'ws')}/echo`;
-    const relay: Route = { url: `ws://127.0.0.1:${relayPort}/echo`, pid: relayProcess.pid };
-    const wirescope: Route = { url: through, pid: proxy.child.pid };
+    const routes: Route[] = [
+      { name: 'wirescope', url: through, pid: proxy.child.pid },
+      { name: 'bare relay', url: `ws://127.0.0.1:${relayPort}/echo`, pid: relayProcess.pid },
+    ];
+    console.log(
+      `echo round trips (64-byte binary) straight to the app and through each proxy in front of it: ${RUNS} runs, each interleaving them all`,
+    );
+    nginx = await startNginx(appPort);
+    if (nginx) {
+      children.push(nginx.child);
+      routes.push({ name: 'nginx', url: `ws://127.0.0.1:${nginx.port}/echo`, pid: nginx.child.pid });
+    }
 
-    for (const url of [direct, relay.url, through]) {
+    for (const url of [direct, ...routes.map((route) => route.url)]) {
       await echoLatencies(url, 500); // warm up every path
       await parallelRate(url, 2_000);
     }
-    console.log(
-      `echo round trips (64-byte binary) straight to the app, through a bare relay and through wirescope --target: ${RUNS} runs, each interleaving the three`,
-    );
     const unwatched: Run[] = [];
-    for (let run = 0; run < RUNS; run++) unwatched.push(await measureRun(direct, relay, wirescope, app.pid));
+    for (let run = 0; run < RUNS; run++) unwatched.push(await measureRun(direct, routes, app.pid));
     report('no page watching', unwatched);
 
     // A page watching every proxied connection, in a process of its own.
@@ -286,7 +361,7 @@ export async function benchProxy(): Promise<void> {
     while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
     await echoLatencies(through, 500);
     const watched: Run[] = [];
-    for (let run = 0; run < RUNS; run++) watched.push(await measureRun(direct, relay, wirescope, app.pid));
+    for (let run = 0; run < RUNS; run++) watched.push(await measureRun(direct, routes, app.pid));
     await new Promise((r) => setTimeout(r, 300)); // the last tap batch
     reader.stdin!.end();
     await once(reader, 'exit');
@@ -294,6 +369,7 @@ export async function benchProxy(): Promise<void> {
     report(`a page watching every connection (tap events streamed: ${tapEvents})`, watched);
   } finally {
     for (const child of children.reverse()) await stop(child);
+    if (nginx) rmSync(nginx.dir, { recursive: true, force: true });
   }
 }
 
