@@ -6,7 +6,7 @@ import { Opcode } from '../protocol/constants';
 import { encodeCloseBody } from '../protocol/close';
 import { encodeFrame } from '../protocol/frame';
 import { serializeRequest, serializeResponse } from '../protocol/http';
-import { acceptSteps, type AcceptSteps } from '../protocol/handshake';
+import { acceptSteps, upgradeRequest, type AcceptSteps } from '../protocol/handshake';
 import { httpDate } from '../machines/kit';
 
 export type Header = readonly [name: string, value: string];
@@ -56,6 +56,21 @@ export function httpResponse(status: number, headers: readonly Header[], body?: 
     headers: headers.map(([name, value]) => ({ name, value })),
     ...(body === undefined ? {} : { body }),
   });
+}
+
+/**
+ * The page's upgrade request for the event stream after id `since` (`/ws/stream?since=N`, RFC 6455
+ * section 4.1), with the fixed key and origin: how a page subscribes, or resumes after a reconnect.
+ */
+export function streamUpgradeRequest(since: number): Uint8Array {
+  return serializeRequest(
+    upgradeRequest({
+      path: `/ws/stream?since=${since}`,
+      host: FIXED.host,
+      key: FIXED.key,
+      origin: FIXED.origin,
+    }),
+  );
 }
 
 /** A GET of JSON from the simulated server: Host, Accept, then `extra` headers. */

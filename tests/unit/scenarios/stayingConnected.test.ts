@@ -6,7 +6,6 @@ import scenario, {
   SIM_RANDOM,
   detectionRows,
   eventJson,
-  resumeRequest,
   simDelay,
   type StayingConnectedContext,
 } from '../../../src/lib/scenarios/staying-connected/index';
@@ -17,7 +16,7 @@ import {
   jitteredDelay,
   seeded,
 } from '../../../src/lib/scenarios/staying-connected/backoff';
-import { handshakeInput, FIXED, maskKey } from '../../../src/lib/scenarios/wire';
+import { handshakeInput, FIXED, maskKey, streamUpgradeRequest } from '../../../src/lib/scenarios/wire';
 import { decodeFrame, encodeFrame } from '../../../src/lib/protocol/frame';
 import { parseCloseBody } from '../../../src/lib/protocol/close';
 import { Opcode } from '../../../src/lib/protocol/constants';
@@ -232,7 +231,7 @@ describe('staying-connected machine', () => {
   it('reconnects with since= the last id: a valid upgrade request and its 101', () => {
     const { actor } = to('reconnect');
     const [request, response] = unitsOf(actor).slice(-2) as [UnitEvent, UnitEvent];
-    expect(request.bytes).toEqual(resumeRequest(2));
+    expect(request.bytes).toEqual(streamUpgradeRequest(2));
     expect(ascii(request.bytes)).toMatch(/^GET \/ws\/stream\?since=2 HTTP\/1\.1\r\n/);
     const check = validateUpgradeRequest(request.bytes, {
       allowedHosts: [FIXED.host],

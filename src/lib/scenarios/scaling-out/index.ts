@@ -17,8 +17,8 @@ import { SIM_EPOCH } from '../../machines/kit';
 import { scenarioMachine } from '../../machines/machine';
 import type { Lanes, ScenarioModule } from '../../machines/scenario';
 import { Opcode } from '../../protocol/constants';
-import { upgradeRequest, upgradeResponse } from '../../protocol/handshake';
-import { serializeRequest, serializeResponse } from '../../protocol/http';
+import { upgradeResponse } from '../../protocol/handshake';
+import { serializeResponse } from '../../protocol/http';
 import type { TraceEvent } from '../../trace/types';
 import {
   closeFrame,
@@ -28,6 +28,7 @@ import {
   handshakeInput,
   httpRequest,
   jsonOk,
+  streamUpgradeRequest,
   type HandshakeInput,
 } from '../wire';
 import spec from './spec';
@@ -136,17 +137,6 @@ function relay(
   }
 }
 
-function subscribeRequest(since: number): Uint8Array {
-  return serializeRequest(
-    upgradeRequest({
-      path: `/ws/stream?since=${since}`,
-      host: FIXED.host,
-      key: FIXED.key,
-      origin: FIXED.origin,
-    }),
-  );
-}
-
 function eventFrame(id: number, t: number, payload: string): Uint8Array {
   const json = JSON.stringify({ id, sentAt: SIM_EPOCH + t, payload });
   return frame({ opcode: Opcode.Text, payload: json });
@@ -162,7 +152,7 @@ function openThrough(
   since: number,
 ): Partial<ScalingContext> {
   b.connect(outer);
-  const req = subscribeRequest(since);
+  const req = streamUpgradeRequest(since);
   b.unit(outer, 'c2s', 'http-request', req);
   b.note('roundRobin', { node }, { peer: 'server', conn: outer });
   b.connect(inner);

@@ -17,16 +17,16 @@ import {
 import { scenarioMachine } from '../../machines/machine';
 import { clientServerLanes, type ScenarioModule } from '../../machines/scenario';
 import { Opcode } from '../../protocol/constants';
-import { upgradeRequest, upgradeResponse } from '../../protocol/handshake';
-import { serializeRequest, serializeResponse } from '../../protocol/http';
+import { upgradeResponse } from '../../protocol/handshake';
+import { serializeResponse } from '../../protocol/http';
 import type { UnitEvent } from '../../trace/types';
 import { closeAndWait, openSocket, post, sleep, withTap, type Socket } from '../../live/client';
 import {
-  FIXED,
   closeFrame,
   frame,
   handshakeContext,
   handshakeInput,
+  streamUpgradeRequest,
   type FrameSpec,
   type HandshakeInput,
 } from '../wire';
@@ -96,18 +96,6 @@ function pushEvent(b: StepBuilder, c: StayingConnectedContext, conn: string, id:
   const at = c.sentAt[id] ?? b.t;
   send(b, conn, { opcode: Opcode.Text, payload: eventJson(id, at) }, lost);
   return { [id]: at };
-}
-
-/** The upgrade request that resumes the stream after id `since` (RFC 6455 section 4.1). */
-export function resumeRequest(since: number): Uint8Array {
-  return serializeRequest(
-    upgradeRequest({
-      path: `/ws/stream?since=${since}`,
-      host: FIXED.host,
-      key: FIXED.key,
-      origin: FIXED.origin,
-    }),
-  );
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -216,7 +204,7 @@ export const STEPS: Record<string, StepBuild<StayingConnectedContext>> = {
     b.wait(c.retryMs);
     b.peer('client', { readyState: 'CONNECTING' }, SECOND);
     b.connect(SECOND);
-    b.unit(SECOND, 'c2s', 'http-request', resumeRequest(c.lastId));
+    b.unit(SECOND, 'c2s', 'http-request', streamUpgradeRequest(c.lastId));
     b.note('resumeFrom', { since: c.lastId }, { peer: 'client', conn: SECOND });
     b.wait(1);
     b.unit(SECOND, 's2c', 'http-response', serializeResponse(upgradeResponse({ accept: c.accept.accept })));
