@@ -37,20 +37,21 @@ async function isFile(path: string): Promise<boolean> {
 export function createStaticHandler(rootDir: string) {
   const root = resolve(rootDir);
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    res.setHeader('connection', 'close'); // every answer, file or error (see above)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD', connection: 'close' });
+      sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
       return;
     }
     let rel: string;
     try {
       rel = decodeURIComponent(url.pathname);
     } catch {
-      sendText(res, 400, 'bad path\n', { connection: 'close' });
+      sendText(res, 400, 'bad path\n');
       return;
     }
     let file = resolve(join(root, rel));
     if (file !== root && !file.startsWith(root + sep)) {
-      sendText(res, 404, 'not found\n', { connection: 'close' });
+      sendText(res, 404, 'not found\n');
       return;
     }
     if (!(await isFile(file))) {
@@ -64,11 +65,10 @@ export function createStaticHandler(rootDir: string) {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
         'x-content-type-options': 'nosniff',
-        connection: 'close',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      sendText(res, 404, 'not found\n', { connection: 'close' });
+      sendText(res, 404, 'not found\n');
     }
   };
 }
