@@ -30,6 +30,12 @@ export function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
+/** A socket's peer address is on this machine (an IPv4-mapped IPv6 loopback counts too). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return isLoopback(address.replace(/^::ffff:/i, ''));
+}
+
 /** A DNS name (RFC 1123 section 2.1 labels): letters, digits and inner hyphens, dot-separated. */
 const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;

@@ -21,7 +21,8 @@ import { HttpFramer, type FramerEvent } from '../../src/lib/protocol/index.ts';
 import type { Direction, Peer } from '../../src/lib/trace/index.ts';
 import type { LegTap, TapHub } from '../tap.ts';
 import { badGateway, headTimeout, ownPageRemote } from './answers.ts';
-import { isLoopbackAddress, routeOf, type Route, type TargetAddress } from './route.ts';
+import { isLoopbackAddress } from '../guard.ts';
+import { routeOf, type Route, type TargetAddress } from './route.ts';
 
 export interface ProxyStats {
   /** Client connections accepted, and open now. */

@@ -24,12 +24,6 @@ export function routeOf(target: string): Route {
   return path !== undefined && (path === OWN_PREFIX || path.startsWith(`${OWN_PREFIX}/`)) ? 'own' : 'target';
 }
 
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return plain === '::1' || plain.startsWith('127.');
-}
-
 export interface TargetAddress {
   /** As given, normalised: `http://host:port`. */
   url: string;

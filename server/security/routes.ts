@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../context.ts';
 import { sendJson } from '../http-util.ts';
 import { sessionCookie, sessionToken } from './accounts.ts';
-import { isLoopbackAddress } from './sockets.ts';
+import { isLoopbackAddress } from '../guard.ts';
 
 interface SecurityRoute {
   method: 'GET' | 'POST';

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { errorResponse, type HttpResponse } from '../../src/lib/protocol/index.ts';
 import type { ServerContext } from '../context.ts';
-import { isLoopback } from '../guard.ts';
+import { isLoopbackAddress } from '../guard.ts';
 
 export const PRIVATE_PATH = '/ws/private';
 export const UNPROTECTED_PATH = '/ws/unprotected';
@@ -23,12 +23,6 @@ export const SECURITY_PATHS: readonly string[] = [PRIVATE_PATH, UNPROTECTED_PATH
 /** Whether an endpoint skips the Origin check (only the unprotected teaching aid). */
 export function skipsOriginCheck(pathname: string): boolean {
   return pathname === UNPROTECTED_PATH;
-}
-
-/** A socket's peer address is on this machine (an IPv4-mapped IPv6 loopback counts too). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  return isLoopback(address.replace(/^::ffff:/i, ''));
 }
 
 /** The refusal for an upgrade to one of these endpoints, after the common checks; undefined to go on. */

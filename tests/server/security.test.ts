@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/app.ts';
 import { LessonAccounts } from '../../server/security/accounts.ts';
-import { isLoopbackAddress } from '../../server/security/sockets.ts';
+import { isLoopbackAddress } from '../../server/guard.ts';
 import { decodeFrame } from '../../src/lib/protocol/frame.ts';
 import { validateUpgradeRequest } from '../../src/lib/protocol/handshake.ts';
 import { serializeResponse } from '../../src/lib/protocol/http/index.ts';
