@@ -1,5 +1,15 @@
-/** Small helpers for node:http responses and request bodies. */
+/** Small helpers for node:http requests, responses and request bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpHeader } from '../src/lib/protocol/index.ts';
+
+/** A request's header fields as the protocol names them, in their wire order (node's rawHeaders). */
+export function headerFields(req: IncomingMessage): HttpHeader[] {
+  const headers: HttpHeader[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.push({ name: req.rawHeaders[i]!, value: req.rawHeaders[i + 1]! });
+  }
+  return headers;
+}
 
 /** Responses never carry CORS headers: the API is for this origin only. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {

@@ -5,7 +5,8 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { cookieValue, formatSetCookie, type HttpHeader } from '../../src/lib/protocol/index.ts';
+import { cookieValue, formatSetCookie } from '../../src/lib/protocol/index.ts';
+import { headerFields } from '../http-util.ts';
 
 /** The lesson's session cookie. */
 export const SESSION_COOKIE = 'wirescope_lesson';
@@ -70,11 +71,7 @@ export class LessonAccounts {
 
 /** The session token in a request's Cookie field (read by the protocol's cookie parser). */
 export function sessionToken(req: IncomingMessage): string | undefined {
-  const headers: HttpHeader[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.push({ name: req.rawHeaders[i]!, value: req.rawHeaders[i + 1]! });
-  }
-  return cookieValue(headers, SESSION_COOKIE);
+  return cookieValue(headerFields(req), SESSION_COOKIE);
 }
 
 /**

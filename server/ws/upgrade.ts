@@ -28,7 +28,6 @@ import {
   errorResponse,
   serializeResponse,
   validateUpgradeRequest,
-  type HttpHeader,
   type HttpRequest,
   type HttpResponse,
   type UpgradeRequestPolicy,
@@ -37,6 +36,7 @@ import { ALL_PARAM, SESSION_PARAM } from '../../src/lib/trace/index.ts';
 import { RETRY_AFTER_SECONDS } from '../admission.ts';
 import { type ServerContext, requestUrl, sessionKey } from '../context.ts';
 import { originAllowed } from '../guard.ts';
+import { headerFields } from '../http-util.ts';
 import { DEFLATE_PATH, deflateServer, prepareDeflate } from './deflate.ts';
 import { onEchoConnection } from './echo.ts';
 import { limitFragments } from './fragment-limit.ts';
@@ -74,16 +74,12 @@ export function upgradePolicy(ctx: ServerContext, pathname = ''): UpgradeRequest
 
 /** The request as node:http parsed it, in the protocol's terms (header fields in their wire order). */
 function asHttpRequest(req: IncomingMessage): HttpRequest {
-  const headers: HttpHeader[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.push({ name: req.rawHeaders[i]!, value: req.rawHeaders[i + 1]! });
-  }
   return {
     kind: 'request',
     method: req.method ?? '',
     target: req.url ?? '',
     version: `HTTP/${req.httpVersion}`,
-    headers,
+    headers: headerFields(req),
     body: new Uint8Array(0),
   };
 }
