@@ -107,7 +107,10 @@ describe('capture import: a clean capture', () => {
       server: '127.0.0.1:8080',
     });
     expect(trace.events[2]).toMatchObject({ kind: 'http-request', summary: 'GET /api/time HTTP/1.1' });
-    expect(trace.events[4]).toMatchObject({ kind: 'http-response', summary: `HTTP/1.1 200 OK '{"now":123}'` });
+    expect(trace.events[4]).toMatchObject({
+      kind: 'http-response',
+      summary: `HTTP/1.1 200 OK '{"now":123}'`,
+    });
     const secondFin = conv.packets[6]!.time - trace.startedAt;
     expect(trace.events[5]).toEqual({ type: 'conn.close', t: secondFin, conn: 'c1', by: 'server' });
     expect(stats).toMatchObject({ records: 8, tcpSegments: 8, connections: 1, skipped: 0, missingBytes: 0 });
