@@ -5,7 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { ClusterStatus, JsonTraceEvent, TapServerMessage, TraceEvent } from '../src/lib/trace/index.ts';
+import {
+  BATCH_INDEX_AT,
+  type BatchIndexEvent,
+  type BatchRange,
+  type ClusterStatus,
+  type JsonTraceEvent,
+  type TapServerMessage,
+  type TraceEvent,
+} from '../src/lib/trace/index.ts';
 
 /** A trace event stamped with epoch milliseconds; each consumer makes `t` relative to its own start. */
 export type TimedEvent = TraceEvent;
@@ -33,13 +41,31 @@ export interface SessionScope {
   startedAt?: number;
 }
 
-/** eventToJson's form, with Node's native base64 (the tap's hot path: several events per echo). */
-export function toJson(event: TraceEvent, t: number): JsonTraceEvent {
+/** How a writer puts an event's bytes into its JSON: base64 text (files), or a range of a batch's data. */
+type BytesValue = (bytes: Uint8Array) => string | BatchRange;
+
+/** eventToJson's form, with Node's native base64 (or the batch's ranges, with `bytesValue`). */
+export function toJson(event: TraceEvent, t: number): JsonTraceEvent;
+export function toJson(
+  event: TraceEvent,
+  t: number,
+  bytesValue: BytesValue,
+): JsonTraceEvent | BatchIndexEvent;
+export function toJson(
+  event: TraceEvent,
+  t: number,
+  bytesValue: BytesValue = base64,
+): JsonTraceEvent | BatchIndexEvent {
   if (event.type === 'unit' && event.inflated !== undefined) {
     // A compressed message's last frame also carries what it inflated to (RFC 7692 section 7.2.2).
-    return { ...event, t, bytes: base64(event.bytes), inflated: base64(event.inflated) } as JsonTraceEvent;
+    return {
+      ...event,
+      t,
+      bytes: bytesValue(event.bytes),
+      inflated: bytesValue(event.inflated),
+    } as JsonTraceEvent;
   }
-  if ('bytes' in event) return { ...event, t, bytes: base64(event.bytes) } as JsonTraceEvent;
+  if ('bytes' in event) return { ...event, t, bytes: bytesValue(event.bytes) } as JsonTraceEvent;
   return { ...event, t } as JsonTraceEvent;
 }
 
@@ -48,27 +74,31 @@ function base64(bytes: Uint8Array): string {
 }
 
 /**
- * `JSON.stringify(toJson(event, t))`, written out directly for the events a watched echo makes (bytes,
- * and units with nothing optional: no error, no compression marks, no cluster node): no object is built
- * per event only to be serialised again. `dir` and `kind` are fixed words and base64 needs no escaping;
- * the strings that vary go through JSON.stringify.
+ * `JSON.stringify(toJson(event, t, bytesValue))`, written out directly for the events a watched echo
+ * makes (bytes, and units with nothing optional: no error, no compression marks, no cluster node): no
+ * object is built per event only to be serialised again. `dir` and `kind` are fixed words, base64 and
+ * ranges need no escaping; the strings that vary go through JSON.stringify.
  *
  * One writer serves one batch of events (they do not change while it lives). Two savings come from
  * the batch's shape: its events name few connections (each name is quoted once), and a frame that
  * arrived in one chunk is a unit whose bytes are that chunk's bytes event's bytes, the same view of
- * the same copy, so it reuses that event's base64 instead of encoding the bytes again.
+ * the same copy, so it reuses that event's bytes value instead of encoding (or sending) them again.
  */
 export class EventJsonWriter {
   private conn = '';
   private connJson = '""';
   private encoded: Uint8Array | undefined;
-  private encodedText = '';
+  private encodedValue: string | BatchRange = '';
+  private encodedJson = '""';
+  private readonly value = (bytes: Uint8Array): string | BatchRange => this.bytesOnce(bytes).value;
+
+  constructor(private readonly bytesValue: BytesValue = base64) {}
 
   text(event: TraceEvent, t: number): string {
     // In a cluster every event names the node that saw it: the general path writes that field too.
-    if (event.node !== undefined) return JSON.stringify(toJson(event, t));
+    if (event.node !== undefined) return JSON.stringify(toJson(event, t, this.value));
     if (event.type === 'bytes') {
-      return `{"type":"bytes","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","bytes":"${this.base64(event.bytes)}"}`;
+      return `{"type":"bytes","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","bytes":${this.bytesOnce(event.bytes).json}}`;
     }
     if (
       event.type === 'unit' &&
@@ -76,9 +106,9 @@ export class EventJsonWriter {
       event.deflate === undefined &&
       event.inflated === undefined
     ) {
-      return `{"type":"unit","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":"${this.base64(event.bytes)}"}`;
+      return `{"type":"unit","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":${this.bytesOnce(event.bytes).json}}`;
     }
-    return JSON.stringify(toJson(event, t));
+    return JSON.stringify(toJson(event, t, this.value));
   }
 
   private quoted(conn: string): string {
@@ -89,7 +119,8 @@ export class EventJsonWriter {
     return this.connJson;
   }
 
-  private base64(bytes: Uint8Array): string {
+  /** The bytes' value and its JSON, made once for consecutive events that hold the same view. */
+  private bytesOnce(bytes: Uint8Array): { value: string | BatchRange; json: string } {
     const last = this.encoded;
     if (
       last === undefined ||
@@ -97,16 +128,52 @@ export class EventJsonWriter {
       last.byteOffset !== bytes.byteOffset ||
       last.byteLength !== bytes.byteLength
     ) {
+      const value = this.bytesValue(bytes);
       this.encoded = bytes;
-      this.encodedText = base64(bytes);
+      this.encodedValue = value;
+      this.encodedJson = typeof value === 'string' ? `"${value}"` : `[${value[0]},${value[1]}]`;
     }
-    return this.encodedText;
+    return { value: this.encodedValue, json: this.encodedJson };
   }
 }
 
-/** One event's JSON text (see EventJsonWriter; a batch shares one writer). */
+/** One event's JSON text, bytes in base64 (see EventJsonWriter). */
 export function eventJsonText(event: TraceEvent, t: number): string {
   return new EventJsonWriter().text(event, t);
+}
+
+/** One binary batch message (src/lib/trace/batch.ts) being written: the index's JSON, then the data. */
+export class EventBatchWriter {
+  private index = '[';
+  private readonly data: Uint8Array[] = [];
+  private dataLength = 0;
+  private readonly json = new EventJsonWriter((bytes) => this.range(bytes));
+  count = 0;
+
+  add(event: TraceEvent, t: number): void {
+    this.index += (this.count++ === 0 ? '' : ',') + this.json.text(event, t);
+  }
+
+  private range(bytes: Uint8Array): BatchRange {
+    const offset = this.dataLength;
+    this.data.push(bytes);
+    this.dataLength += bytes.length;
+    return [offset, bytes.length];
+  }
+
+  finish(): Buffer {
+    const index = `${this.index}]`;
+    const indexLength = Buffer.byteLength(index);
+    const out = Buffer.allocUnsafe(BATCH_INDEX_AT + indexLength + this.dataLength);
+    out.writeUInt32BE(indexLength, 0);
+    out.write(index, BATCH_INDEX_AT, 'utf8');
+    let at = BATCH_INDEX_AT + indexLength;
+    for (const part of this.data) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
 }
 
 export class TapSession {
@@ -182,19 +249,18 @@ export class TapSession {
       this.send({ type: 'dropped', count: this.dropped });
       this.dropped = 0;
     }
-    // One message per batch: a JSON array costs far less to frame, send and read than one message an event.
+    // One binary message per batch (src/lib/trace/batch.ts): far cheaper to frame, send and read than one
+    // message an event, and the bytes go raw.
     this.stream?.cork();
     let sent = 0;
     while (sent < this.queue.length && this.socket.bufferedAmount < TAP_SOCKET_HIGH_WATER) {
       const end = Math.min(this.queue.length, sent + TAP_BATCH_EVENTS);
-      const writer = new EventJsonWriter();
-      // The `events` message of src/lib/trace/tap.ts, assembled from each event's JSON text.
-      let text = '{"type":"events","events":[';
-      for (let first = true; sent < end; sent++, first = false) {
+      const batch = new EventBatchWriter();
+      for (; sent < end; sent++) {
         const event = this.queue[sent]!;
-        text += (first ? '' : ',') + writer.text(event, event.t - this.startedAt);
+        batch.add(event, event.t - this.startedAt);
       }
-      this.socket.send(`${text}]}`);
+      this.socket.send(batch.finish());
     }
     this.queue = sent === this.queue.length ? [] : this.queue.slice(sent);
     this.queuedBytes = this.queue.reduce((n, event) => n + sizeOf(event), 0);

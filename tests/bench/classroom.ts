@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
-import { cpuMicros } from './server.ts';
+import { batchEventCount, cpuMicros } from './server.ts';
 
 const CLASS_SIZES = [1, 30, 60];
 const RUN_MS = 5_000;
@@ -93,7 +93,9 @@ async function student(
     tap.once('error', reject);
   });
   // Read the tap as a page would, counting without parsing (the page's work is not the server's).
-  tap.on('message', (data) => (tapEvents += String(data).split('{"type":').length - 2));
+  tap.on('message', (data, binary) => {
+    if (binary) tapEvents += batchEventCount(data as Buffer);
+  });
   const q = `session=${session}`;
   const since = (JSON.parse((await call(agent, `${base}/api/stream/status?${q}`)).text) as { lastId: number })
     .lastId;

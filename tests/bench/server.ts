@@ -32,21 +32,32 @@ const PAUSE_MS = 50;
 const TARGET_SOCKETS = 10_000;
 const TARGET_POLLS = 2_000;
 
+/**
+ * Events in one of the tap's binary batches (src/lib/trace/batch.ts), counted without decoding them (the
+ * page's work is not what is measured): in the JSON index each event opens with {"type":. TAP_READER
+ * below, a process of its own, counts the same way.
+ */
+export function batchEventCount(batch: Buffer): number {
+  const indexLength = batch.readUInt32BE(0);
+  return batch.toString('latin1', 4, 4 + indexLength).split('{"type":').length - 1;
+}
+
 /** The tap reader, run in its own process: prints the session id, then how many events it got. */
 export const TAP_READER = `
 const { WebSocket } = require('ws');
 const tap = new WebSocket(process.argv[1]);
 let count = 0, session = '';
-tap.on('message', (data) => {
-  // Count events without parsing them (the page's work is not what is measured): in an events batch
-  // each event opens with {"type":, and so does the batch itself.
-  if (session) {
-    const text = String(data);
-    if (text.startsWith('{"type":"events"')) count += text.split('{"type":').length - 2;
+tap.on('message', (data, binary) => {
+  // Count events as batchEventCount does.
+  if (binary) {
+    const indexLength = data.readUInt32BE(0);
+    count += data.toString('latin1', 4, 4 + indexLength).split('{"type":').length - 1;
     return;
   }
-  session = JSON.parse(String(data)).session;
-  process.stdout.write(session + '\\n');
+  if (!session) {
+    session = JSON.parse(String(data)).session;
+    process.stdout.write(session + '\\n');
+  }
 });
 process.stdin.resume();
 process.stdin.on('end', () => { process.stdout.write(count + '\\n'); tap.close(); process.exit(0); });

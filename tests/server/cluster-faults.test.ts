@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../server/app.ts';
-import type { TapServerMessage } from '../../src/lib/trace/index.ts';
+import type { TapMessage } from '../../src/lib/trace/index.ts';
 import {
   publish,
   range,
@@ -40,7 +40,7 @@ async function pollIds(url: string, query: string): Promise<number[]> {
   return ((await res.json()) as { events: Array<{ id: number }> }).events.map((e) => e.id);
 }
 
-function statuses(messages: TapServerMessage[]): string[] {
+function statuses(messages: TapMessage[]): string[] {
   return messages.flatMap((m) => (m.type === 'status' ? [m.cluster.backplane] : []));
 }
 

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../server/app.ts';
 import type { StreamEvent } from '../../server/stream.ts';
-import { eventFromJson, type TapServerMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
 import { start } from './helpers.ts';
 import { findRedisServer } from './redis.ts';
 
@@ -45,9 +44,7 @@ export async function spawnNode(
   return { child, url, port: Number(new URL(url).port), output: () => out };
 }
 
-export function tapEvents(messages: TapServerMessage[]): TraceEvent[] {
-  return messages.flatMap((m) => (m.type === 'events' ? m.events.map((event) => eventFromJson(event)) : []));
-}
+export { tapEvents } from './helpers.ts';
 
 /** A `/ws/stream` subscriber: every event it got, and how its connection ended. */
 export class StreamClient {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import type { ServerOptions } from '../../server/options.ts';
-import type { TapServerMessage } from '../../src/lib/trace/index.ts';
+import { readTapMessage, type TapMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
 
 export async function start(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
   return startServer({ port: 0, host: '127.0.0.1', heartbeatMs: 60_000, ...options });
@@ -88,16 +88,27 @@ export function headEnd(response: Buffer): number {
   return response.indexOf('\r\n\r\n');
 }
 
+/** Collects what a tap socket receives, read as the page reads it (JSON text, binary event batches). */
+export function tapMessages(ws: WebSocket): TapMessage[] {
+  const messages: TapMessage[] = [];
+  ws.on('message', (data, binary) => messages.push(readTapMessage(binary ? (data as Buffer) : String(data))));
+  return messages;
+}
+
+/** Every event of the batches received so far, in order. */
+export function tapEvents(messages: TapMessage[]): TraceEvent[] {
+  return messages.flatMap((m) => (m.type === 'events' ? m.events : []));
+}
+
 /** Opens /ws/tap and collects its messages. */
 export async function openTap(url: string): Promise<{
   ws: WebSocket;
   session: string;
   startedAt: number;
-  messages: TapServerMessage[];
+  messages: TapMessage[];
 }> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/tap`);
-  const messages: TapServerMessage[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as TapServerMessage));
+  const messages = tapMessages(ws);
   await once(ws, 'open');
   const deadline = Date.now() + 3000;
   while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));

@@ -6,8 +6,16 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { TapServerMessage } from '../../src/lib/trace/index.ts';
-import { openTap, RawClient, start, statusOf, upgradeRequest, waitFor, wsUrl } from './helpers.ts';
+import {
+  openTap,
+  RawClient,
+  start,
+  statusOf,
+  tapMessages,
+  upgradeRequest,
+  waitFor,
+  wsUrl,
+} from './helpers.ts';
 
 describe('a full tap', () => {
   it('turns the next page away with the count, then closes with 1013 Try Again Later', async () => {
@@ -15,8 +23,7 @@ describe('a full tap', () => {
     const first = await openTap(server.url);
     const second = await openTap(server.url);
     const third = new WebSocket(wsUrl(server.url, '/ws/tap'));
-    const messages: TapServerMessage[] = [];
-    third.on('message', (data) => messages.push(JSON.parse(String(data)) as TapServerMessage));
+    const messages = tapMessages(third);
     const [code, reason] = (await once(third, 'close')) as [number, Buffer];
     expect(messages).toEqual([{ type: 'refused', reason: 'sessions-full', inUse: 2, max: 2 }]);
     expect(code).toBe(1013);

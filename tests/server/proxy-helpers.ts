@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 export { freePort } from '../../server/cluster/local.ts';
-import { eventFromJson, type TapServerMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
+import type { TraceEvent } from '../../src/lib/trace/index.ts';
 
 /** Every byte one TCP connection of a target received. */
 export interface Received {
@@ -114,9 +114,7 @@ export function joined(entry: Received | undefined): Buffer {
   return Buffer.concat(entry?.bytes ?? []);
 }
 
-export function tapEvents(messages: TapServerMessage[]): TraceEvent[] {
-  return messages.flatMap((m) => (m.type === 'events' ? m.events.map((event) => eventFromJson(event)) : []));
-}
+export { tapEvents } from './helpers.ts';
 
 /** The bytes of one conn in one direction, from its 'bytes' events (or its units). */
 export function streamOf(

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../server/app.ts';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
-import type { TapServerMessage, TraceEvent, UnitEvent } from '../../src/lib/trace/index.ts';
-import { headEnd, RawClient, start, statusOf, upgradeRequest, waitFor } from './helpers.ts';
+import type { TapMessage, TraceEvent, UnitEvent } from '../../src/lib/trace/index.ts';
+import { headEnd, RawClient, start, statusOf, tapMessages, upgradeRequest, waitFor } from './helpers.ts';
 import {
   freePort,
   joined,
@@ -25,10 +25,9 @@ import {
 
 const MASK = new Uint8Array([0x11, 0x22, 0x33, 0x44]);
 
-async function openAllTap(url: string): Promise<{ ws: WebSocket; messages: TapServerMessage[] }> {
+async function openAllTap(url: string): Promise<{ ws: WebSocket; messages: TapMessage[] }> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/__wirescope/ws/tap?all=1`);
-  const messages: TapServerMessage[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as TapServerMessage));
+  const messages = tapMessages(ws);
   await once(ws, 'open');
   await waitFor(() => messages.length > 0);
   return { ws, messages };
@@ -50,7 +49,7 @@ function closedPair(events: TraceEvent[], path: string): { client: string; targe
 }
 
 async function settled(
-  messages: TapServerMessage[],
+  messages: TapMessage[],
   path: string,
 ): Promise<{ events: TraceEvent[]; client: string; target: string }> {
   await waitFor(() => closedPair(tapEvents(messages), path) !== undefined, 10_000);
@@ -72,7 +71,7 @@ function expectUnitsCoverBytes(events: TraceEvent[], conn: string): void {
 
 /** The client leg whose first request names `path` and all its target legs, once every one has closed. */
 async function closedLegs(
-  messages: TapServerMessage[],
+  messages: TapMessage[],
   path: string,
   targets: number,
 ): Promise<{ events: TraceEvent[]; client: string; targets: string[] }> {

@@ -11,7 +11,17 @@ import type { RunningServer } from '../../server/app.ts';
 import { parseCli } from '../../server/cli.ts';
 import { classroomNotes, lanAddresses, studentUrl } from '../../server/classroom.ts';
 import { normalisePublicHost, ownAuthorities } from '../../server/guard.ts';
-import { openTap, RawClient, start, statusOf, upgradeRequest, waitFor, wsUrl } from './helpers.ts';
+import {
+  openTap,
+  RawClient,
+  start,
+  statusOf,
+  tapEvents,
+  tapMessages,
+  upgradeRequest,
+  waitFor,
+  wsUrl,
+} from './helpers.ts';
 
 const LAN = '192.168.1.20';
 const NAME = 'classroom.example';
@@ -106,15 +116,16 @@ describe('--public-host: Host (RFC 9110 section 7.2) and Origin (RFC 6455 sectio
     const tap = new WebSocket(wsUrl(server.url, '/ws/tap'), {
       headers: { Host: host, Origin: `http://${host}` },
     });
-    const messages: Array<{ type: string; session?: string; events?: Array<{ summary?: string }> }> = [];
-    tap.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const messages = tapMessages(tap);
     await once(tap, 'open');
     await waitFor(() => messages.length > 0);
-    const session = messages[0]!.session!;
+    const hello = messages[0]!;
+    if (hello.type !== 'hello') throw new Error(`expected hello, got ${hello.type}`);
+    const session = hello.session;
     const response = await get(server.port, `/api/time?session=${session}`, { Host: host });
     expect(response.status).toBe(200);
-    const summaries = () => messages.flatMap((m) => m.events ?? []).map((e) => e.summary);
-    await waitFor(() => summaries().some((s) => s?.startsWith('GET /api/time')));
+    const summaries = () => tapEvents(messages).flatMap((e) => (e.type === 'unit' ? [e.summary] : []));
+    await waitFor(() => summaries().some((s) => s.startsWith('GET /api/time')));
     tap.close();
   });
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../server/app.ts';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
-import { eventFromJson, type TapServerMessage, type TraceEvent } from '../../src/lib/trace/index.ts';
-import { headEnd, openTap, RawClient, start, upgradeRequest, waitFor, wsUrl } from './helpers.ts';
+import type { TapMessage, TraceEvent } from '../../src/lib/trace/index.ts';
+import { headEnd, openTap, tapEvents, RawClient, start, upgradeRequest, waitFor, wsUrl } from './helpers.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -14,9 +14,7 @@ afterAll(() => server.close());
 
 const MASK = new Uint8Array([1, 2, 3, 4]);
 
-function events(messages: TapServerMessage[]): TraceEvent[] {
-  return messages.flatMap((m) => (m.type === 'events' ? m.events.map((event) => eventFromJson(event)) : []));
-}
+const events = tapEvents;
 
 function concat(list: TraceEvent[], conn: string, dir: 'c2s' | 's2c', type: 'bytes' | 'unit'): Buffer {
   return Buffer.concat(
@@ -173,7 +171,7 @@ describe('sessions are isolated', () => {
     wsB.send('only-for-b');
     anonymous.send('for-nobody');
     await Promise.all([once(wsA, 'message'), once(wsB, 'message'), once(anonymous, 'message')]);
-    const text = (s: { messages: TapServerMessage[] }) =>
+    const text = (s: { messages: TapMessage[] }) =>
       events(s.messages)
         .flatMap((e) => (e.type === 'unit' ? [e.summary] : []))
         .join('\n');
@@ -183,7 +181,7 @@ describe('sessions are isolated', () => {
     expect(text(a)).not.toContain('only-for-b');
     expect(text(a)).not.toContain('for-nobody');
     expect(text(b)).not.toContain('only-for-a');
-    const conns = (s: { messages: TapServerMessage[] }) =>
+    const conns = (s: { messages: TapMessage[] }) =>
       new Set(events(s.messages).map((e) => 'conn' in e && e.conn));
     expect([...conns(a)].filter((c) => conns(b).has(c))).toEqual([]);
     for (const ws of [wsA, wsB, anonymous, a.ws, b.ws]) ws.close();

@@ -2,8 +2,7 @@
  * The browser side of the tap (contract in src/lib/trace/tap.ts): open /ws/tap, wait for `hello`, then
  * collect this session's trace events as they stream in.
  */
-import { eventFromJson } from '../trace/json';
-import { ALL_PARAM, SESSION_PARAM, type TapRefusal, type TapServerMessage } from '../trace/tap';
+import { ALL_PARAM, readTapMessage, SESSION_PARAM, type TapMessage, type TapRefusal } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
 import { endpoint, wsUrl } from './endpoint';
 
@@ -74,11 +73,15 @@ export function openTap(timeoutMs = 10_000, watch: TapWatch = {}): Promise<TapSe
         reject(new Error(`the tap closed (${close.code}${close.reason ? `: ${close.reason}` : ''})`));
       else watch.onclose?.();
     };
-    socket.onmessage = (message) => {
-      let data: TapServerMessage;
+    // Event batches are binary (src/lib/trace/batch.ts); read them whole, as one ArrayBuffer each.
+    socket.binaryType = 'arraybuffer';
+    socket.onmessage = (message: MessageEvent<string | ArrayBuffer>) => {
+      let data: TapMessage;
       try {
-        data = JSON.parse(String(message.data)) as TapServerMessage;
+        const raw = message.data;
+        data = readTapMessage(typeof raw === 'string' ? raw : new Uint8Array(raw));
       } catch {
+        // A message that cannot be read at all is skipped; what came before and after still shows.
         return;
       }
       if (data.type === 'refused' && !session) {
@@ -108,14 +111,9 @@ export function openTap(timeoutMs = 10_000, watch: TapWatch = {}): Promise<TapSe
         };
         resolve(session);
       } else if (data.type === 'events') {
-        const added: TraceEvent[] = [];
-        for (const event of data.events) {
-          try {
-            added.push(eventFromJson(event));
-          } catch {
-            // A malformed event is skipped; the rest of the trace still shows.
-          }
-        }
+        // A malformed event was skipped (the rest of the batch still shows) and counts as lost.
+        if (session) session.dropped += data.skipped;
+        const added = data.events;
         if (watch.keep !== false) events.push(...added);
         last = Date.now();
         watch.onevents?.(added);

@@ -70,11 +70,26 @@ function isNoteParams(value: unknown): boolean {
   );
 }
 
+/** Reads a serialised event's `bytes` or `inflated`: the bytes, or why they cannot be read. */
+export type BytesReader = (value: unknown, field: 'bytes' | 'inflated') => Uint8Array | string;
+
+/** Files and exports carry bytes as base64 text. */
+const readBase64: BytesReader = (value, field) => {
+  if (typeof value !== 'string') return `${field} must be a base64 string`;
+  return decodeBase64(value) ?? `${field} is not valid base64`;
+};
+
 /**
  * Validates one serialised event; throws TraceFormatError naming what is wrong. `version` is the file's:
  * a version 1 note (English `text`, optional Korean `ko`) becomes the message `said` with both.
+ * `readBytes` reads the bytes fields (base64 unless the container says otherwise, as the tap's batches do).
  */
-export function eventFromJson(value: unknown, index?: number, version: number = TRACE_VERSION): TraceEvent {
+export function eventFromJson(
+  value: unknown,
+  index?: number,
+  version: number = TRACE_VERSION,
+  readBytes: BytesReader = readBase64,
+): TraceEvent {
   const fail = (why: string): never => {
     throw new TraceFormatError(index === undefined ? why : `event ${index}: ${why}`, index);
   };
@@ -87,16 +102,14 @@ export function eventFromJson(value: unknown, index?: number, version: number = 
   if (needsConn && typeof value.conn !== 'string') return fail('conn must be a string');
   if (value.type === 'bytes' || value.type === 'unit') {
     if (value.dir !== 'c2s' && value.dir !== 's2c') return fail('dir must be "c2s" or "s2c"');
-    if (typeof value.bytes !== 'string') return fail('bytes must be a base64 string');
-    const bytes = decodeBase64(value.bytes);
-    if (bytes === null) return fail('bytes is not valid base64');
+    const bytes = readBytes(value.bytes, 'bytes');
+    if (typeof bytes === 'string') return fail(bytes);
     if (value.type === 'unit' && typeof value.summary !== 'string') return fail('summary must be a string');
     if (value.type === 'unit' && value.deflate !== undefined && typeof value.deflate !== 'boolean')
       return fail('deflate must be true or false');
     if (value.type === 'unit' && value.inflated !== undefined) {
-      if (typeof value.inflated !== 'string') return fail('inflated must be a base64 string');
-      const inflated = decodeBase64(value.inflated);
-      if (inflated === null) return fail('inflated is not valid base64');
+      const inflated = readBytes(value.inflated, 'inflated');
+      if (typeof inflated === 'string') return fail(inflated);
       return { ...value, bytes, inflated } as unknown as TraceEvent;
     }
     return { ...value, bytes } as unknown as TraceEvent;

@@ -10,9 +10,10 @@
  * 3. In front of an app (`--target`), `/__wirescope/ws/tap?all=1` opens a session that sees every proxied
  *    connection instead (both legs of each, `leg` and `pair` on their conn.open), starting with the most
  *    recent events the server kept; its hello names the target.
- * 4. The server sends `events` messages, each a batch of trace events in their JSON form and in order,
- *    for that session's connections and nothing from any other session: one message per batch keeps the
- *    tap's cost per watched byte low. `dropped` reports events lost to the per-session buffer limit.
+ * 4. The server sends the session's trace events in batches, each one binary message (batch.ts), in
+ *    order, for that session's connections and nothing from any other session: one message per batch,
+ *    with the bytes raw, keeps the tap's cost per watched byte low. Every other message is JSON text;
+ *    `dropped` reports events lost to the per-session buffer limit.
  *
  * When every session is taken (the server's --max-sessions), the page gets `refused` instead of `hello`,
  * saying how many are in use, and the server closes with 1013 Try Again Later (RFC 6455 section 7.4.1).
@@ -22,7 +23,8 @@
  * names the node that saw it. `hello` then carries `cluster`, and `status` reports each change of it
  * (the backplane lost: the node serves alone; back: cross-node delivery resumes).
  */
-import type { JsonTraceEvent } from './json';
+import { decodeEventBatch } from './batch.ts';
+import type { TraceEvent } from './types';
 
 /** This node and whether it reaches the other nodes (through the shared Redis). */
 export interface ClusterStatus {
@@ -39,10 +41,21 @@ export type TapServerMessage =
       all?: boolean;
       cluster?: ClusterStatus;
     }
-  | { type: 'events'; events: JsonTraceEvent[] }
   | { type: 'dropped'; count: number }
   | { type: 'status'; cluster: ClusterStatus }
   | TapRefusal;
+
+/** A tap message as read: a binary message is a batch of events (see readTapMessage). */
+export type TapMessage = TapServerMessage | { type: 'events'; events: TraceEvent[]; skipped: number };
+
+/**
+ * Reads one message from the tap: JSON text, or (binary) a batch of events. Throws SyntaxError for text
+ * that is not JSON and TraceFormatError for a batch that cannot be read.
+ */
+export function readTapMessage(data: string | Uint8Array): TapMessage {
+  if (typeof data === 'string') return JSON.parse(data) as TapServerMessage;
+  return { type: 'events', ...decodeEventBatch(data) };
+}
 
 /** Why the server turned a page away: every tap session in use (`max` is the server's --max-sessions). */
 export interface TapRefusal {
