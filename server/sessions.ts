@@ -90,7 +90,11 @@ export class EventJsonWriter {
   private encoded: Uint8Array | undefined;
   private encodedValue: string | BatchRange = '';
   private encodedJson = '""';
-  private readonly value = (bytes: Uint8Array): string | BatchRange => this.bytesOnce(bytes).value;
+  /** The bytes' value for toJson, shared with the JSON text as bytesJson shares it. */
+  private readonly value = (bytes: Uint8Array): string | BatchRange => {
+    this.bytesJson(bytes);
+    return this.encodedValue;
+  };
 
   constructor(private readonly bytesValue: BytesValue = base64) {}
 
@@ -98,7 +102,7 @@ export class EventJsonWriter {
     // In a cluster every event names the node that saw it: the general path writes that field too.
     if (event.node !== undefined) return JSON.stringify(toJson(event, t, this.value));
     if (event.type === 'bytes') {
-      return `{"type":"bytes","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","bytes":${this.bytesOnce(event.bytes).json}}`;
+      return `{"type":"bytes","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","bytes":${this.bytesJson(event.bytes)}}`;
     }
     if (
       event.type === 'unit' &&
@@ -106,7 +110,7 @@ export class EventJsonWriter {
       event.deflate === undefined &&
       event.inflated === undefined
     ) {
-      return `{"type":"unit","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":${this.bytesOnce(event.bytes).json}}`;
+      return `{"type":"unit","t":${t},"conn":${this.quoted(event.conn)},"dir":"${event.dir}","kind":"${event.kind}","summary":${JSON.stringify(event.summary)},"bytes":${this.bytesJson(event.bytes)}}`;
     }
     return JSON.stringify(toJson(event, t, this.value));
   }
@@ -119,8 +123,8 @@ export class EventJsonWriter {
     return this.connJson;
   }
 
-  /** The bytes' value and its JSON, made once for consecutive events that hold the same view. */
-  private bytesOnce(bytes: Uint8Array): { value: string | BatchRange; json: string } {
+  /** The bytes' JSON, made once for consecutive events that hold the same view. */
+  private bytesJson(bytes: Uint8Array): string {
     const last = this.encoded;
     if (
       last === undefined ||
@@ -133,7 +137,7 @@ export class EventJsonWriter {
       this.encodedValue = value;
       this.encodedJson = typeof value === 'string' ? `"${value}"` : `[${value[0]},${value[1]}]`;
     }
-    return { value: this.encodedValue, json: this.encodedJson };
+    return this.encodedJson;
   }
 }
 

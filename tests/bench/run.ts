@@ -5,6 +5,7 @@
 import { benchProtocol } from './protocol.ts';
 import { benchHttp } from './http.ts';
 import { benchServer } from './server.ts';
+import { benchTapBatch } from './tap-batch.ts';
 import { benchProxy } from './proxy.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['protocol', benchProtocol],
   ['http', benchHttp],
   ['server', benchServer],
+  ['tap batch', benchTapBatch],
   ['deflate', benchDeflate],
   ['proxy', benchProxy],
 

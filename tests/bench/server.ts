@@ -140,8 +140,11 @@ async function roundTrips(base: string, pid: number | undefined): Promise<void> 
   reader.stdout!.on('data', (chunk: Buffer) => (readerOut += chunk.toString()));
   while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
   const session = readerOut.split('\n')[0]!.trim();
-  await echoLatencies(`${wsBase}/ws/echo`, 500); // warm up both paths
-  await echoLatencies(`${wsBase}/ws/echo?session=${session}`, 500);
+  // Warm up both paths with a block each: after 500 echoes the first timed block still ran at about half
+  // speed (the JIT had not settled), which made run 1's ratio an outlier in whichever mode came first.
+  for (const url of [`${wsBase}/ws/echo`, `${wsBase}/ws/echo?session=${session}`]) {
+    await echoLatencies(url, ROUND_TRIPS);
+  }
   console.log(
     `echo round trips (64-byte binary), tap off vs tap on: ${TAP_RUNS} runs of one ${ROUND_TRIPS}-echo block per mode, order alternating (${loadText()})`,
   );
