@@ -165,13 +165,14 @@ export class EventBatchWriter {
     return [offset, bytes.length];
   }
 
-  finish(): Buffer {
+  /** The message; `headroom` bytes before the batch are left for the caller to fill (no copy). */
+  finish(headroom = 0): Buffer {
     const index = `${this.index}]`;
     const indexLength = Buffer.byteLength(index);
-    const out = Buffer.allocUnsafe(BATCH_INDEX_AT + indexLength + this.dataLength);
-    out.writeUInt32BE(indexLength, 0);
-    out.write(index, BATCH_INDEX_AT, 'utf8');
-    let at = BATCH_INDEX_AT + indexLength;
+    const out = Buffer.allocUnsafe(headroom + BATCH_INDEX_AT + indexLength + this.dataLength);
+    out.writeUInt32BE(indexLength, headroom);
+    out.write(index, headroom + BATCH_INDEX_AT, 'utf8');
+    let at = headroom + BATCH_INDEX_AT + indexLength;
     for (const part of this.data) {
       out.set(part, at);
       at += part.length;

@@ -176,8 +176,17 @@ export class Backplane {
     await this.sub.unsubscribe(channel, listener);
   }
 
+  /** A channel whose messages are bytes (the tap's forwarded batches), handed over as they came. */
+  async subscribeBytes(channel: string, listener: (message: Buffer) => void): Promise<void> {
+    await this.sub.subscribe(channel, listener, true);
+  }
+
+  async unsubscribeBytes(channel: string, listener: (message: Buffer) => void): Promise<void> {
+    await this.sub.unsubscribe(channel, listener, true);
+  }
+
   /** Publishes when connected; false (nothing sent) while the link is down. */
-  async publish(channel: string, message: string): Promise<boolean> {
+  async publish(channel: string, message: string | Buffer): Promise<boolean> {
     if (!this.connected) return false;
     try {
       await this.cmd.publish(channel, message);

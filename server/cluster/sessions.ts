@@ -8,12 +8,13 @@
  * - A node that serves a connection of another node's session forwards that connection's trace events
  *   to the owner: batched per turn of the event loop, in capture order, on one Redis connection, so
  *   each connection's events arrive in order. Events it cannot forward (the backplane lost) are
- *   counted, and the owner reports them to the page as `dropped`.
+ *   counted, and the owner reports them to the page as `dropped`. A forwarded message is 4 bytes
+ *   (big-endian: the events this node could not forward before it), then an event batch in the page's
+ *   own layout (src/lib/trace/batch.ts) with `t` in epoch milliseconds: the bytes travel raw.
  * - Closing the tap ends the session everywhere: the owner deletes its keys and says so on a channel.
  */
-import type { ClusterStatus, JsonTraceEvent, TraceEvent } from '../../src/lib/trace/index.ts';
-import { eventFromJson } from '../../src/lib/trace/index.ts';
-import { toJson, type TapSession } from '../sessions.ts';
+import { decodeEventBatch, type ClusterStatus, type TraceEvent } from '../../src/lib/trace/index.ts';
+import { EventBatchWriter, type TapSession } from '../sessions.ts';
 import type { TapSink } from '../tap.ts';
 import type { Backplane } from './backplane.ts';
 import { channels, keys } from './keys.ts';
@@ -24,28 +25,22 @@ export const SESSION_TTL_MS = 30_000;
 const KNOWN_MS = 5_000;
 /** Events per forwarded message at most. */
 const FORWARD_BATCH = 500;
-
-interface Forwarded {
-  node: string;
-  dropped: number;
-  events: JsonTraceEvent[];
-}
+/** Bytes before a forwarded message's batch: the count of events lost before it. */
+const DROPPED_BYTES = 4;
 
 /** A session another node owns, as a place for this node's tap to send events. */
 class RemoteTap implements TapSink {
-  private batch: JsonTraceEvent[] = [];
+  private batch: TraceEvent[] = [];
   private dropped = 0;
   private scheduled = false;
 
   constructor(
     readonly id: string,
     private readonly backplane: Backplane,
-    private readonly node: string,
   ) {}
 
   push(event: TraceEvent): void {
-    // `t` stays epoch milliseconds: the owner makes it relative to its session's start.
-    this.batch.push(toJson(event, event.t));
+    this.batch.push(event);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -61,18 +56,23 @@ class RemoteTap implements TapSink {
     }
     for (let i = 0; i < events.length; i += FORWARD_BATCH) {
       const part = events.slice(i, i + FORWARD_BATCH);
-      const message: Forwarded = { node: this.node, dropped: this.dropped, events: part };
+      const writer = new EventBatchWriter();
+      // `t` stays epoch milliseconds: the owner makes it relative to its session's start.
+      for (const event of part) writer.add(event, event.t);
+      const message = writer.finish(DROPPED_BYTES);
+      const dropped = this.dropped;
+      message.writeUInt32BE(Math.min(dropped, 0xffffffff), 0);
       this.dropped = 0;
       // Publishes go out in call order on one connection, so the owner gets them in this order.
-      void this.backplane.publish(channels.tap(this.id), JSON.stringify(message)).then((sent) => {
-        if (!sent) this.dropped += message.dropped + part.length;
+      void this.backplane.publish(channels.tap(this.id), message).then((sent) => {
+        if (!sent) this.dropped += dropped + part.length;
       });
     }
   }
 }
 
 export class SessionDirectory {
-  private readonly owned = new Map<string, { session: TapSession; listener: (m: string) => void }>();
+  private readonly owned = new Map<string, { session: TapSession; listener: (m: Buffer) => void }>();
   private readonly known = new Map<string, number>();
   private readonly sinks = new Map<string, RemoteTap>();
   private readonly onClosed = (id: string) => {
@@ -120,15 +120,15 @@ export class SessionDirectory {
       return undefined;
     }
     let sink = this.sinks.get(id);
-    if (!sink) this.sinks.set(id, (sink = new RemoteTap(id, this.backplane, this.node)));
+    if (!sink) this.sinks.set(id, (sink = new RemoteTap(id, this.backplane)));
     return sink;
   }
 
   /** Claims the session for this node; resolves once other nodes can find it and forward to it. */
   async open(session: TapSession): Promise<void> {
-    const listener = (message: string) => this.receive(session, message);
+    const listener = (message: Buffer) => this.receive(session, message);
     this.owned.set(session.id, { session, listener });
-    const subscribed = this.backplane.subscribe(channels.tap(session.id), listener);
+    const subscribed = this.backplane.subscribeBytes(channels.tap(session.id), listener);
     if (!this.backplane.connected) {
       // The client subscribes once the link is back, and the resync writes the claim.
       subscribed.catch(() => undefined);
@@ -152,7 +152,7 @@ export class SessionDirectory {
     const entry = this.owned.get(session.id);
     if (!entry) return;
     this.owned.delete(session.id);
-    void this.backplane.unsubscribe(channels.tap(session.id), entry.listener).catch(() => undefined);
+    void this.backplane.unsubscribeBytes(channels.tap(session.id), entry.listener).catch(() => undefined);
     if (!this.backplane.connected) return;
     void this.backplane.cmd
       .del(keys.session(session.id))
@@ -192,21 +192,19 @@ export class SessionDirectory {
     return [...this.owned.keys()];
   }
 
-  private receive(session: TapSession, message: string): void {
-    let forwarded: Forwarded;
+  private receive(session: TapSession, message: Buffer): void {
+    if (message.length < DROPPED_BYTES) return;
+    session.addDropped(message.readUInt32BE(0));
+    let batch;
     try {
-      forwarded = JSON.parse(message) as Forwarded;
+      batch = decodeEventBatch(message.subarray(DROPPED_BYTES));
     } catch {
-      return;
+      return; // not a batch this build reads: nothing in it can be shown
     }
-    if (forwarded.node === this.node || !Array.isArray(forwarded.events)) return;
-    session.addDropped(Number(forwarded.dropped) || 0);
-    for (const json of forwarded.events) {
-      try {
-        session.push(eventFromJson(json));
-      } catch {
-        session.addDropped(1);
-      }
+    session.addDropped(batch.skipped);
+    for (const event of batch.events) {
+      // Each node stamps its events; its own never come back to it (a defence, as it owns the session).
+      if (event.node !== this.node) session.push(event);
     }
   }
 

@@ -5,9 +5,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../server/app.ts';
 import { startServer } from '../../server/app.ts';
+import { channels } from '../../server/cluster/keys.ts';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
 import type { TraceEvent } from '../../src/lib/trace/index.ts';
 import {
@@ -264,6 +266,42 @@ describe.skipIf(!REDIS_SERVER)('a cluster of two nodes on one Redis', { timeout:
     } finally {
       await c.close();
     }
+  });
+
+  it('forwarded tap messages that cannot be read lose only themselves, and are counted', async () => {
+    const tap = await openTap(a.url);
+    const redisClient = createClient({ url: redis.url });
+    await redisClient.connect();
+    const channel = channels.tap(tap.session);
+    const withDropped = (dropped: number, batch: Uint8Array) => {
+      const message = Buffer.alloc(4 + batch.length);
+      message.writeUInt32BE(dropped, 0);
+      message.set(batch, 4);
+      return message;
+    };
+    const batchOf = (index: string, data: Uint8Array) => {
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(Buffer.byteLength(index), 0);
+      return Buffer.concat([head, Buffer.from(index), data]);
+    };
+    const good = '{"type":"bytes","t":1,"conn":"b/c99","dir":"c2s","bytes":[0,3],"node":"b"}';
+    const pastData = '{"type":"bytes","t":1,"conn":"b/c99","dir":"c2s","bytes":[2,9],"node":"b"}';
+    try {
+      await redisClient.publish(channel, Buffer.from('xy')); // too short to say anything
+      await redisClient.publish(channel, withDropped(5, Buffer.from('not a batch')));
+      await redisClient.publish(
+        channel,
+        withDropped(0, batchOf(`[${good},${pastData}]`, Buffer.from('abc'))),
+      );
+    } finally {
+      await redisClient.close();
+    }
+    const dropped = () => tap.messages.reduce((n, m) => n + (m.type === 'dropped' ? m.count : 0), 0);
+    await waitFor(() => dropped() >= 6, 10_000);
+    await waitFor(() => tapEvents(tap.messages).some((e) => e.conn === 'b/c99'), 10_000);
+    expect(dropped()).toBe(6); // the 5 the sender reported, and the event that pointed past the data
+    expect(bytesOf(tapEvents(tap.messages), 'b/c99', 'c2s').toString()).toBe('abc');
+    tap.ws.close();
   });
 
   it('ends a closed session on every node', async () => {
