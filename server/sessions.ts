@@ -152,7 +152,7 @@ export class EventBatchWriter {
   private readonly data: Uint8Array[] = [];
   private dataLength = 0;
   private readonly json = new EventJsonWriter((bytes) => this.range(bytes));
-  count = 0;
+  private count = 0;
 
   add(event: TraceEvent, t: number): void {
     this.index += (this.count++ === 0 ? '' : ',') + this.json.text(event, t);

@@ -1,6 +1,7 @@
 /**
- * Versioned JSON for traces: export, import, `--record` files (JSON lines) and the tap's stream.
- * Bytes travel as base64 of exactly the bytes on the wire.
+ * Versioned JSON for traces: export, import and `--record` files (JSON lines). Bytes travel as base64
+ * of exactly the bytes on the wire. The tap's batches (batch.ts) use the same event form with the
+ * bytes raw beside it.
  */
 import { decodeBase64, encodeBase64 } from '../protocol/index.ts';
 import {
