@@ -3,7 +3,8 @@
  * contenders on the session's event stream, starts the generator, injects faults on request, and stops;
  * figures are recomputed from the trace and the receipt log while it runs and once at the end.
  */
-import { endpoint, openTap, TAPPED_REQUEST, TapRefusedError, type TapSession } from '../live/tap';
+import { endpoint } from '../live/endpoint';
+import { openTap, TAPPED_REQUEST, TapRefusedError, type TapSession } from '../live/tap';
 import type { TapRefusal } from '../trace/tap';
 import { TRACE_VERSION, type Trace } from '../trace/types';
 import { now, startClient, type Client } from './clients';

@@ -5,7 +5,8 @@
  */
 import type { LiveOutcome, Observation } from '../machines/scenario';
 import type { NoteKey, NoteParams, NoteParamRecord } from '../i18n/notes';
-import { endpoint, openTap, TAPPED_REQUEST, wsUrl, type TapSession } from './tap';
+import { endpoint, wsUrl } from './endpoint';
+import { openTap, TAPPED_REQUEST, type TapSession } from './tap';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,9 +4,7 @@
  */
 import { ALL_PARAM, readTapMessage, SESSION_PARAM, type TapMessage, type TapRefusal } from '../trace/tap';
 import type { TraceEvent } from '../trace/types';
-import { endpoint, wsUrl } from './endpoint';
-
-export { endpoint, wsUrl };
+import { wsUrl } from './endpoint';
 
 /**
  * Options for every request the tap must see. The tap gives a TCP connection to the session named by
