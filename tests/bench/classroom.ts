@@ -16,7 +16,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
-import { batchEventCount, cpuMicros } from './server.ts';
+import { cpuMicros } from './server.ts';
+import { batchEventCount } from './tap-reader.ts';
 
 const CLASS_SIZES = [1, 30, 60];
 const RUN_MS = 5_000;

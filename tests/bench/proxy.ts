@@ -20,14 +20,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { answers, freePort } from '../../server/cluster/local.ts';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
-import { cpuMicros, echoLatencies, median, percentile, TAP_READER } from './server.ts';
+import { cpuMicros, echoLatencies, median, percentile } from './server.ts';
+import { startTapReader } from './tap-reader.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS = 5;
@@ -76,12 +77,7 @@ async function startNginx(
     console.log('  (nginx is not installed: its row is skipped; Debian: apt-get install nginx-light)');
     return undefined;
   }
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-nginx-'));
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((k) => `${k}_temp_path ${dir};`)
@@ -106,11 +102,7 @@ http {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let tries = 0; ; tries++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return { child, port, dir };
+    if (await answers(port)) return { child, port, dir };
     if (tries === 100 || child.exitCode !== null) {
       child.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -350,22 +342,13 @@ export async function benchProxy(): Promise<void> {
     report('no page watching', unwatched);
 
     // A page watching every proxied connection, in a process of its own.
-    const reader = spawn(
-      process.execPath,
-      ['-e', TAP_READER, `${proxy.url.replace('http', 'ws')}/__wirescope/ws/tap?all=1`],
-      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    children.push(reader);
-    let readerOut = '';
-    reader.stdout!.on('data', (chunk: Buffer) => (readerOut += chunk.toString()));
-    while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
+    const reader = await startTapReader(`${proxy.url.replace('http', 'ws')}/__wirescope/ws/tap?all=1`);
+    children.push(reader.child);
     await echoLatencies(through, 500);
     const watched: Run[] = [];
     for (let run = 0; run < RUNS; run++) watched.push(await measureRun(direct, routes, app.pid));
     await new Promise((r) => setTimeout(r, 300)); // the last tap batch
-    reader.stdin!.end();
-    await once(reader, 'exit');
-    const tapEvents = Number(readerOut.split('\n')[1]);
+    const tapEvents = await reader.finish();
     report(`a page watching every connection (tap events streamed: ${tapEvents})`, watched);
   } finally {
     for (const child of children.reverse()) await stop(child);

@@ -10,7 +10,6 @@
  *
  * Loopback only; bounded in count and time.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -19,8 +18,8 @@ import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startWirescope } from '../helpers/wirescopeProcess.ts';
+import { startTapReader } from './tap-reader.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TAP_RUNS = 8;
 const ROUND_TRIPS = 2_000;
 /**
@@ -31,37 +30,6 @@ const ROUND_TRIPS = 2_000;
 const PAUSE_MS = 50;
 const TARGET_SOCKETS = 10_000;
 const TARGET_POLLS = 2_000;
-
-/**
- * Events in one of the tap's binary batches (src/lib/trace/batch.ts), counted without decoding them (the
- * page's work is not what is measured): in the JSON index each event opens with {"type":. TAP_READER
- * below, a process of its own, counts the same way.
- */
-export function batchEventCount(batch: Buffer): number {
-  const indexLength = batch.readUInt32BE(0);
-  return batch.toString('latin1', 4, 4 + indexLength).split('{"type":').length - 1;
-}
-
-/** The tap reader, run in its own process: prints the session id, then how many events it got. */
-export const TAP_READER = `
-const { WebSocket } = require('ws');
-const tap = new WebSocket(process.argv[1]);
-let count = 0, session = '';
-tap.on('message', (data, binary) => {
-  // Count events as batchEventCount does.
-  if (binary) {
-    const indexLength = data.readUInt32BE(0);
-    count += data.toString('latin1', 4, 4 + indexLength).split('{"type":').length - 1;
-    return;
-  }
-  if (!session) {
-    session = JSON.parse(String(data)).session;
-    process.stdout.write(session + '\\n');
-  }
-});
-process.stdin.resume();
-process.stdin.on('end', () => { process.stdout.write(count + '\\n'); tap.close(); process.exit(0); });
-`;
 
 function fdLimit(): number {
   try {
@@ -130,16 +98,8 @@ function rate(list: number[]): number {
  */
 async function roundTrips(base: string, pid: number | undefined): Promise<void> {
   const wsBase = base.replace('http', 'ws');
-  // The page that reads the tap is another process in real use: so is the reader here, so its work is
-  // not charged to this process's round trips. It prints the session id, then the count when stdin ends.
-  const reader = spawn(process.execPath, ['-e', TAP_READER, `${wsBase}/ws/tap`], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let readerOut = '';
-  reader.stdout!.on('data', (chunk: Buffer) => (readerOut += chunk.toString()));
-  while (!readerOut.includes('\n')) await new Promise((r) => setTimeout(r, 5));
-  const session = readerOut.split('\n')[0]!.trim();
+  const reader = await startTapReader(`${wsBase}/ws/tap`);
+  const session = reader.session;
   // Warm up both paths with a block each: after 500 echoes the first timed block still ran at about half
   // speed (the JIT had not settled), which made run 1's ratio an outlier in whichever mode came first.
   for (const url of [`${wsBase}/ws/echo`, `${wsBase}/ws/echo?session=${session}`]) {
@@ -178,9 +138,7 @@ async function roundTrips(base: string, pid: number | undefined): Promise<void> 
     );
   }
   await new Promise((r) => setTimeout(r, 200)); // let the last tap batch arrive
-  reader.stdin!.end();
-  await once(reader, 'exit');
-  const tapEvents = Number(readerOut.split('\n')[1]);
+  const tapEvents = await reader.finish();
   const latency = (name: string, list: number[]) => {
     const sorted = [...list].sort((a, b) => a - b);
     console.log(
