@@ -1,7 +1,9 @@
 /**
  * Findings: what the traffic in a trace does that the RFCs forbid or advise against, each with its
- * section, connection, direction and the bytes it is about. Pure: a trace in, a list out (async only
- * because checking Sec-WebSocket-Accept takes a SHA-1 from Web Crypto).
+ * section, connection, direction and the bytes it is about. `findFindings` is pure: a trace in, a list
+ * out (async only because checking Sec-WebSocket-Accept takes a SHA-1 from Web Crypto). A
+ * `FindingsChecker` does the same one event at a time, for a live trace that grows for hours: each
+ * event is read once, however often the list is asked for.
  *
  * Every check reads the units' bytes again through src/lib/protocol, leniently (any mask, any RSV bit,
  * close bodies unchecked), and applies the rule itself, so it does not matter which producer made the
@@ -35,7 +37,6 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../protocol/index.ts';
-import { servedClientLegs } from './legs';
 import type { Direction, TraceEvent, UnitEvent } from './types';
 
 /**
@@ -152,11 +153,46 @@ interface ConnState {
   ws: Record<Direction, WsSide>;
   heartbeat: boolean;
   closeFrames: number;
-  /** Trace times of every event after the 101 (for idle gaps). */
-  activity: number[];
+  /** Trace times of every event after the 101 (for idle gaps), and the longest gap between them. */
+  activity: Activity;
   upgradeAt: Located | undefined;
   closedAt: { event: number; t: number } | undefined;
   sent: Record<Direction, number>;
+}
+
+/**
+ * When a WebSocket was active, for its longest silence, in constant memory while the times come in
+ * order (as they do from the tap, on one monotonic clock, and in any sorted trace). A time earlier
+ * than the one before it is kept with every later one and they are sorted when asked; the silences
+ * before it stay as they were measured.
+ */
+class Activity {
+  /** In order: the last time only; after one out of order: every time since. */
+  private times: number[] = [];
+  private longest = 0;
+  private ordered = true;
+
+  add(t: number): void {
+    const last = this.times.at(-1);
+    if (this.ordered && last !== undefined && t < last) this.ordered = false;
+    if (!this.ordered) {
+      this.times.push(t);
+      return;
+    }
+    if (last !== undefined) this.longest = Math.max(this.longest, t - last);
+    this.times[0] = t;
+  }
+
+  /** The longest silence between the times and until `end` (the close, or the trace's end). */
+  longestGap(end: number): number {
+    const last = this.times.at(-1);
+    if (last === undefined) return 0;
+    if (this.ordered && end >= last) return Math.max(this.longest, end - last);
+    const times = [...this.times, end].sort((a, b) => a - b);
+    let gap = this.longest;
+    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
+    return gap;
+  }
 }
 
 function newSide(): WsSide {
@@ -189,13 +225,35 @@ function authority(value: string, scheme = 'http:'): string | undefined {
   }
 }
 
+export interface FindingsChecker {
+  /** Reads one more event of the trace; findings name it by `index`. */
+  push(event: TraceEvent, index: number): void;
+  /**
+   * Every finding so far, in the order of the events. Those about a whole connection are as of
+   * `endTime` (by default the latest event's time), for a connection still open.
+   */
+  findings(endTime?: number): Promise<Finding[]>;
+}
+
+/** A trace's findings, read in one pass. */
 export async function findFindings(
   events: readonly TraceEvent[],
   options: FindingOptions = {},
 ): Promise<Finding[]> {
+  const checker = findingsChecker(options);
+  events.forEach((event, index) => checker.push(event, index));
+  return checker.findings(options.endTime);
+}
+
+/**
+ * Findings of a trace read one event at a time. In front of an app a client leg is known to be served
+ * only when its target leg opens; what was read of it before is let go then.
+ */
+export function findingsChecker(options: Pick<FindingOptions, 'idleMs'> = {}): FindingsChecker {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const out: Finding[] = [];
-  const servedClients = servedClientLegs(events);
+  const servedClients = new Set<string>();
+  let latest = 0;
   const conns = new Map<string, ConnState>();
   const stateOf = (id: string): ConnState => {
     let s = conns.get(id);
@@ -208,7 +266,7 @@ export async function findFindings(
         ws: { c2s: newSide(), s2c: newSide() },
         heartbeat: false,
         closeFrames: 0,
-        activity: [],
+        activity: new Activity(),
         upgradeAt: undefined,
         closedAt: undefined,
         sent: { c2s: 0, s2c: 0 },
@@ -239,12 +297,21 @@ export async function findFindings(
     });
   };
 
-  const handshakes: Array<Promise<void>> = [];
+  /** Handshakes still being checked (Sec-WebSocket-Accept takes a SHA-1 from Web Crypto). */
+  const handshakes = new Set<Promise<void>>();
 
-  events.forEach((event, index) => {
+  function serve(client: string): void {
+    servedClients.add(client);
+    if (!conns.delete(client)) return;
+    for (let i = out.length - 1; i >= 0; i--) if (out[i]!.conn === client) out.splice(i, 1);
+  }
+
+  function push(event: TraceEvent, index: number): void {
+    latest = Math.max(latest, event.t);
+    if (event.type === 'conn.open' && event.leg === 'target' && event.pair) serve(event.pair);
     if (!('conn' in event) || event.conn === undefined || servedClients.has(event.conn)) return;
     const conn = stateOf(event.conn);
-    if (conn.upgraded && event.type !== 'conn.open') conn.activity.push(event.t);
+    if (conn.upgraded && event.type !== 'conn.open') conn.activity.add(event.t);
     if (event.type === 'conn.close') {
       conn.closedAt = { event: index, t: event.t };
       return;
@@ -257,7 +324,7 @@ export async function findFindings(
     } else if (event.kind === 'ws-frame') {
       checkFrames(conn, at);
     }
-  });
+  }
 
   function checkHttp(conn: ConnState, at: Located): void {
     const { unit } = at;
@@ -322,9 +389,10 @@ export async function findFindings(
     if (message.status === 101 && request) {
       conn.upgraded = true;
       conn.upgradeAt = at;
-      conn.activity.push(unit.t);
+      conn.activity.add(unit.t);
       conn.allowRsv = negotiatedRsv(message.headers);
-      handshakes.push(checkHandshake(request, { at, message }));
+      const checking = checkHandshake(request, { at, message }).finally(() => handshakes.delete(checking));
+      handshakes.add(checking);
     }
   }
 
@@ -527,37 +595,44 @@ export async function findFindings(
   }
 
   // Whole-connection findings: no closing handshake, and long silences with no heartbeat.
-  const endTime = options.endTime ?? events.reduce((m, e) => Math.max(m, e.t), 0);
-  for (const conn of conns.values()) {
-    if (!conn.upgraded || !conn.upgradeAt) continue;
-    if (conn.closedAt && conn.closeFrames === 0) {
-      out.push({
-        id: 'ws-closed-without-close-frame',
-        level: 'advice',
-        section: 'RFC 6455 7.1.1',
-        conn: conn.id,
-        event: conn.closedAt.event,
-        t: conn.closedAt.t,
-        params: {},
-      });
+  function connectionFindings(endTime: number): Finding[] {
+    const found: Finding[] = [];
+    for (const conn of conns.values()) {
+      if (!conn.upgraded || !conn.upgradeAt) continue;
+      if (conn.closedAt && conn.closeFrames === 0) {
+        found.push({
+          id: 'ws-closed-without-close-frame',
+          level: 'advice',
+          section: 'RFC 6455 7.1.1',
+          conn: conn.id,
+          event: conn.closedAt.event,
+          t: conn.closedAt.t,
+          params: {},
+        });
+      }
+      if (conn.heartbeat) continue;
+      const gap = conn.activity.longestGap(conn.closedAt?.t ?? endTime);
+      if (gap >= idleMs) {
+        found.push({
+          id: 'ws-idle-no-heartbeat',
+          level: 'advice',
+          section: 'RFC 6455 5.5.2',
+          conn: conn.id,
+          event: conn.upgradeAt.event,
+          t: conn.upgradeAt.unit.t,
+          params: { seconds: Math.round(gap / 1000), limit: Math.round(idleMs / 1000) },
+        });
+      }
     }
-    if (conn.heartbeat) continue;
-    const times = [...conn.activity, conn.closedAt?.t ?? endTime].sort((a, b) => a - b);
-    let gap = 0;
-    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
-    if (gap >= idleMs) {
-      out.push({
-        id: 'ws-idle-no-heartbeat',
-        level: 'advice',
-        section: 'RFC 6455 5.5.2',
-        conn: conn.id,
-        event: conn.upgradeAt.event,
-        t: conn.upgradeAt.unit.t,
-        params: { seconds: Math.round(gap / 1000), limit: Math.round(idleMs / 1000) },
-      });
-    }
+    return found;
   }
 
-  await Promise.all(handshakes);
-  return out.sort((a, b) => a.event - b.event || (a.start ?? 0) - (b.start ?? 0));
+  return {
+    push,
+    async findings(endTime = latest) {
+      await Promise.all([...handshakes]);
+      const all = [...out.filter((f) => !servedClients.has(f.conn)), ...connectionFindings(endTime)];
+      return all.sort((a, b) => a.event - b.event || (a.start ?? 0) - (b.start ?? 0));
+    },
+  };
 }

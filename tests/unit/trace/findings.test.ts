@@ -2,9 +2,15 @@
  * Findings on hex fixtures: each trace is built the way the tap builds one (the unit parser fed the
  * bytes of each direction), so the findings see what they see in real use, error units included.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHex } from '../../../src/lib/protocol/index.ts';
-import { findFindings, type Finding, type FindingId } from '../../../src/lib/trace/findings.ts';
+import {
+  findFindings,
+  findingsChecker,
+  type Finding,
+  type FindingId,
+} from '../../../src/lib/trace/findings.ts';
 import { FINDING_TEXT, describeFinding } from '../../../src/lib/trace/findingsText.ts';
 import { createUnitParser } from '../../../src/lib/trace/units.ts';
 import type { Direction, TraceEvent } from '../../../src/lib/trace/index.ts';
@@ -424,5 +430,88 @@ describe('findings: words', () => {
     };
     expect(describeFinding(finding, 'en').title).toBe('Close code 1006 sent on the wire');
     expect(describeFinding(finding, 'ko').title).toBe('닫기 코드 1006를 실제로 보냈어요');
+  });
+});
+
+describe('findings: one event at a time', () => {
+  // Connections with findings of every kind of check, a proxied pair whose client leg is read before its
+  // target leg opens, and a WebSocket that falls silent.
+  const frame: Step = ['s2c', hex('81 85 37 fa 21 3d 7f 9f 4d 51 58')];
+  const connections = [
+    connection('p1', [['c2s', REQUEST], ['s2c', RESPONSE], frame], { leg: { leg: 'client' } }),
+    connection('p2', [['c2s', REQUEST], ['s2c', RESPONSE], frame], { leg: { leg: 'target', pair: 'p1' } }),
+    connection(
+      'w1',
+      [
+        ['c2s', REQUEST, 1],
+        ['s2c', RESPONSE, 2],
+        ['c2s', hex('81 05 48 65 6c 6c 6f'), 3],
+        ['s2c', hex('01 01 61'), 70_000],
+        ['s2c', hex('81 01 62'), 70_001],
+        ['s2c', hex('88 02 03 ed'), 70_002],
+      ],
+      { close: 70_010 },
+    ),
+    connection('h1', [
+      ['c2s', text('GET /ws HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n\n')],
+      ['s2c', text('HTTP/1.1 426 Upgrade Required\nContent-Length: 0\n\n')],
+      ['c2s', text('GET / HTTP/1.1\nHost: a\n\n')],
+      ['s2c', text('HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked\n\n0\n\n')],
+    ]),
+  ];
+  const EXPECTED_IDS: FindingId[] = [
+    'ws-masked-server-frame',
+    'ws-unmasked-client-frame',
+    'ws-expected-continuation',
+    'ws-close-code-local-only',
+    'ws-idle-no-heartbeat',
+    'http-426-without-upgrade',
+    'http-content-length-and-chunked',
+  ];
+  const describe = (list: Finding[]) => list.map((f) => `${f.event} ${f.conn} ${f.id} ${f.start ?? ''}`);
+
+  it('after every event, for any interleaving of the connections, what one read of the trace so far finds', async () => {
+    const whole = await findFindings(connections.flat(), { idleMs: 60_000 });
+    expect(new Set(ids(whole))).toEqual(new Set(EXPECTED_IDS));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(connections.length - 1), { minLength: 40, maxLength: 40 }),
+        async (picks) => {
+          // Each pick takes the next event of one connection (or of the next one with events left).
+          const next = connections.map(() => 0);
+          const events: TraceEvent[] = [];
+          const total = connections.reduce((sum, c) => sum + c.length, 0);
+          for (let i = 0; events.length < total; i++) {
+            let c = picks[i % picks.length]!;
+            while (next[c]! >= connections[c]!.length) c = (c + 1) % connections.length;
+            events.push(connections[c]![next[c]!++]!);
+          }
+          const checker = findingsChecker({ idleMs: 60_000 });
+          for (const [index, event] of events.entries()) {
+            checker.push(event, index);
+            if (index % 5 !== 4 && index !== events.length - 1) continue;
+            const sofar = events.slice(0, index + 1);
+            expect(describe(await checker.findings())).toEqual(
+              describe(await findFindings(sofar, { idleMs: 60_000 })),
+            );
+          }
+        },
+      ),
+      { seed: 6455, numRuns: 40 },
+    );
+  });
+
+  it('a time out of order is sorted in with the later ones, not taken for a silence', async () => {
+    const checker = findingsChecker({ idleMs: 60_000 });
+    const events = ws([
+      ['s2c', hex('81 01 61'), 10],
+      ['s2c', hex('81 01 62'), 50_000],
+      ['s2c', hex('81 01 63'), 30_000], // earlier than the one before: 30 s to 100 s is not silent
+      ['s2c', hex('81 01 64'), 100_000],
+    ]);
+    events.forEach((e, i) => checker.push(e, i));
+    expect(ids(await checker.findings(100_000))).toEqual([]);
+    expect(await checker.findings(100_000)).toEqual(await findFindings(events, { idleMs: 60_000 }));
+    expect(ids(await checker.findings(160_001))).toEqual(['ws-idle-no-heartbeat']);
   });
 });
