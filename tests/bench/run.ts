@@ -6,12 +6,12 @@ import { benchProtocol } from './protocol.ts';
 import { benchHttp } from './http.ts';
 import { benchServer } from './server.ts';
 import { benchTapBatch } from './tap-batch.ts';
+import { benchInspect } from './inspect.ts';
 import { benchProxy } from './proxy.ts';
 import { benchBrowser } from './browser.ts';
 import { benchDeflate } from './deflate.ts';
 import { benchCapture } from './capture.ts';
 import { benchCluster } from './cluster.ts';
-
 import { benchClassroom } from './classroom.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
@@ -19,9 +19,9 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['http', benchHttp],
   ['server', benchServer],
   ['tap batch', benchTapBatch],
+  ['inspect page', benchInspect],
   ['deflate', benchDeflate],
   ['proxy', benchProxy],
-
   ['classroom', benchClassroom],
   ['cluster', benchCluster],
   ['browser', benchBrowser],

@@ -4,7 +4,6 @@
  * kind of traffic it carries, and the events to draw for one of them.
  */
 import { parseHead, type HttpMessage } from '../../protocol/index.ts';
-import { legsOf, servedClientLegs } from '../../trace/legs';
 import type { Direction, TraceEvent, UnitEvent } from '../../trace/types';
 
 export type ConnKind = 'http' | 'sse' | 'websocket' | 'other';
@@ -31,69 +30,169 @@ export interface ConnectionRow {
   closedAt: number | undefined;
 }
 
-/**
- * The head of each HTTP unit as the protocol reads it, once per unit (the list is recomputed as events
- * arrive); only the head, since a unit may carry a body cut short or one streamed in later units.
- */
-const heads = new WeakMap<UnitEvent, HttpMessage | null>();
-
+/** The head of an HTTP unit (only the head: a body may be cut short or streamed in later units). */
 function headOf(unit: UnitEvent): HttpMessage | undefined {
-  let head = heads.get(unit);
-  if (head === undefined) {
-    const kind = unit.kind === 'http-request' ? 'request' : 'response';
-    try {
-      head = parseHead(unit.bytes, 0, { kind, maxHeaderBytes: unit.bytes.length + 1 })?.message ?? null;
-    } catch {
-      head = null; // bytes that are not an HTTP head: the unit carries the parser's error
-    }
-    heads.set(unit, head);
+  const kind = unit.kind === 'http-request' ? 'request' : 'response';
+  try {
+    return parseHead(unit.bytes, 0, { kind, maxHeaderBytes: unit.bytes.length + 1 })?.message;
+  } catch {
+    return undefined; // bytes that are not an HTTP head: the unit carries the parser's error
   }
-  return head ?? undefined;
+}
+
+/** One connection as the index knows it: its row, and where its events are (by sequence number). */
+interface Entry {
+  row: ConnectionRow;
+  /** Its conn.open was read (a row may start from a later event when the opening was let go). */
+  opened: boolean;
+  /** The units, oldest first, with the direction of each (0: c2s, 1: s2c). */
+  units: number[];
+  unitDirs: number[];
+  /** The other events the diagram draws: opening, closing, notes. */
+  others: number[];
+}
+
+/**
+ * What the inspect page knows of every connection, kept up to date one event at a time, so a watch
+ * that runs for hours costs each event once: the rows of the connection table and, for any
+ * connection, where its events are. Events are named by a sequence number the caller gives, which
+ * only grows.
+ */
+export class ConnectionIndex {
+  private readonly entries = new Map<string, Entry>();
+  /** Client legs a target leg serves: not listed (the target leg's row names them). */
+  private readonly served = new Set<string>();
+
+  push(event: TraceEvent, seq: number): void {
+    if (!('conn' in event) || event.conn === undefined) return;
+    const entry = this.entryOf(event.conn, event.t);
+    switch (event.type) {
+      case 'conn.open':
+        if (event.leg === 'target' && event.pair) this.served.add(event.pair);
+        if (!entry.opened) {
+          entry.opened = true;
+          entry.row.client = event.leg === 'target' ? event.pair : undefined;
+          entry.row.openedAt = event.t;
+        }
+        entry.others.push(seq);
+        break;
+      case 'conn.close':
+        entry.row.closedAt = event.t;
+        entry.others.push(seq);
+        break;
+      case 'bytes':
+        entry.row.bytes[event.dir] += event.bytes.length;
+        break;
+      case 'unit':
+        countUnit(entry.row, event);
+        entry.units.push(seq);
+        entry.unitDirs.push(event.dir === 'c2s' ? 0 : 1);
+        break;
+      case 'state':
+        break;
+      default:
+        entry.others.push(seq);
+    }
+  }
+
+  /** Every connection in order of first seen, with what it carried (copies: the index goes on). */
+  rows(): ConnectionRow[] {
+    const rows: ConnectionRow[] = [];
+    for (const [id, { row }] of this.entries) {
+      if (!this.served.has(id)) rows.push({ ...row, targets: [...row.targets], bytes: { ...row.bytes } });
+    }
+    return rows;
+  }
+
+  /**
+   * Sequence numbers, in order, of one connection's events to draw: its opening, closing and notes,
+   * and the most recent `limit` units in the chosen direction(s), of those numbered below `before`.
+   * `hidden`: the older units in that direction left out.
+   */
+  view(
+    conn: string,
+    dir: Direction | 'both',
+    limit: number,
+    before = Infinity,
+  ): { seqs: number[]; hidden: number } {
+    const entry = this.entries.get(conn);
+    if (!entry) return { seqs: [], hidden: 0 };
+    const wanted = dir === 'both' ? -1 : dir === 'c2s' ? 0 : 1;
+    const units: number[] = [];
+    let matching = 0;
+    for (let i = entry.units.length - 1; i >= 0; i--) {
+      const seq = entry.units[i]!;
+      if (seq >= before || (wanted !== -1 && entry.unitDirs[i] !== wanted)) continue;
+      matching++;
+      if (units.length < limit) units.push(seq);
+    }
+    units.reverse();
+    const others = entry.others.filter((seq) => seq < before);
+    const seqs: number[] = [];
+    let u = 0;
+    for (const seq of others) {
+      while (u < units.length && units[u]! < seq) seqs.push(units[u++]!);
+      seqs.push(seq);
+    }
+    seqs.push(...units.slice(u));
+    return { seqs, hidden: matching - units.length };
+  }
+
+  /** After the oldest events are let go: forgets where they were (the rows keep what they counted). */
+  retain(kept: (seq: number) => boolean): void {
+    for (const entry of this.entries.values()) {
+      const units: number[] = [];
+      const dirs: number[] = [];
+      entry.units.forEach((seq, i) => {
+        if (!kept(seq)) return;
+        units.push(seq);
+        dirs.push(entry.unitDirs[i]!);
+      });
+      entry.units = units;
+      entry.unitDirs = dirs;
+      entry.others = entry.others.filter(kept);
+    }
+  }
+
+  private entryOf(conn: string, t: number): Entry {
+    let entry = this.entries.get(conn);
+    if (!entry) {
+      entry = {
+        row: {
+          id: conn,
+          client: undefined,
+          kind: 'other',
+          method: undefined,
+          path: undefined,
+          targets: [],
+          status: undefined,
+          requests: 0,
+          messages: 0,
+          bytes: { c2s: 0, s2c: 0 },
+          errors: 0,
+          openedAt: t,
+          closedAt: undefined,
+        },
+        opened: false,
+        units: [],
+        unitDirs: [],
+        others: [],
+      };
+      this.entries.set(conn, entry);
+    }
+    return entry;
+  }
 }
 
 /** Every connection in order of opening, with what it carried. */
 export function listConnections(events: readonly TraceEvent[]): ConnectionRow[] {
-  const served = servedClientLegs(events);
-  const legs = legsOf(events);
-  const rows = new Map<string, ConnectionRow>();
-  const rowOf = (conn: string, t: number): ConnectionRow | undefined => {
-    if (served.has(conn)) return undefined;
-    let row = rows.get(conn);
-    if (!row) {
-      const info = legs.get(conn);
-      row = {
-        id: conn,
-        client: info?.leg === 'target' ? info.pair : undefined,
-        kind: 'other',
-        method: undefined,
-        path: undefined,
-        targets: [],
-        status: undefined,
-        requests: 0,
-        messages: 0,
-        bytes: { c2s: 0, s2c: 0 },
-        errors: 0,
-        openedAt: info?.open.t ?? t,
-        closedAt: undefined,
-      };
-      rows.set(conn, row);
-    }
-    return row;
-  };
-  for (const e of events) {
-    if (e.type === 'conn.open') rowOf(e.conn, e.t);
-    else if (e.type === 'conn.close') {
-      const row = rowOf(e.conn, e.t);
-      if (row) row.closedAt = e.t;
-    } else if (e.type === 'bytes') {
-      const row = rowOf(e.conn, e.t);
-      if (row) row.bytes[e.dir] += e.bytes.length;
-    } else if (e.type === 'unit') {
-      const row = rowOf(e.conn, e.t);
-      if (row) countUnit(row, e);
-    }
-  }
-  return [...rows.values()];
+  return indexOf(events).rows();
+}
+
+function indexOf(events: readonly TraceEvent[]): ConnectionIndex {
+  const index = new ConnectionIndex();
+  events.forEach((event, i) => index.push(event, i));
+  return index;
 }
 
 function countUnit(row: ConnectionRow, unit: UnitEvent): void {
@@ -145,6 +244,9 @@ export interface ConnectionView {
   hidden: number;
 }
 
+/** Messages a connection's diagram draws at most. */
+export const VIEW_LIMIT = 300;
+
 /**
  * One connection's events for the diagram: its opening and closing, notes, and its messages in the
  * chosen direction(s). The raw byte events are left out (the units carry the same bytes); a long-lived
@@ -154,19 +256,10 @@ export function connectionView(
   events: readonly TraceEvent[],
   conn: string,
   dir: Direction | 'both',
-  limit = 300,
+  limit = VIEW_LIMIT,
 ): ConnectionView {
-  const picked: number[] = [];
-  events.forEach((e, i) => {
-    if (!('conn' in e) || e.conn !== conn || e.type === 'bytes' || e.type === 'state') return;
-    if (e.type === 'unit' && dir !== 'both' && e.dir !== dir) return;
-    picked.push(i);
-  });
-  const units = picked.filter((i) => events[i]!.type === 'unit');
-  const hidden = Math.max(0, units.length - limit);
-  const firstKept = hidden > 0 ? units[hidden]! : -1;
-  const indices = picked.filter((i) => events[i]!.type !== 'unit' || i >= firstKept);
-  return { events: indices.map((i) => events[i]!), indices, hidden };
+  const { seqs, hidden } = indexOf(events).view(conn, dir, limit);
+  return { events: seqs.map((i) => events[i]!), indices: seqs, hidden };
 }
 
 export interface TrimLimits {
@@ -183,29 +276,34 @@ export function eventBytes(event: TraceEvent): number {
 /**
  * Bounds a live trace that grows for as long as the page watches: past either limit, the oldest events
  * go until both are at three quarters of it (so trimming is rare), except each connection's opening
- * and closing, which keep it listed. Returns what is kept and how many units were let go.
+ * and closing, which keep it listed. Returns what is kept, where it was in `events`, and how many units
+ * were let go.
  */
 export function trimEvents(
   events: readonly TraceEvent[],
   limits: TrimLimits,
-): { events: TraceEvent[]; droppedUnits: number } {
+): { events: TraceEvent[]; indices: number[]; droppedUnits: number } {
   let count = events.length;
   let bytes = 0;
   for (const e of events) bytes += eventBytes(e);
-  if (count <= limits.maxEvents && bytes <= limits.maxBytes) return { events: [...events], droppedUnits: 0 };
+  if (count <= limits.maxEvents && bytes <= limits.maxBytes) {
+    return { events: [...events], indices: events.map((_, i) => i), droppedUnits: 0 };
+  }
   const targetCount = Math.floor(limits.maxEvents * 0.75);
   const targetBytes = Math.floor(limits.maxBytes * 0.75);
   const kept: TraceEvent[] = [];
+  const indices: number[] = [];
   let droppedUnits = 0;
-  for (const e of events) {
+  events.forEach((e, i) => {
     const trimming = count > targetCount || bytes > targetBytes;
     if (trimming && e.type !== 'conn.open' && e.type !== 'conn.close') {
       count--;
       bytes -= eventBytes(e);
       if (e.type === 'unit') droppedUnits++;
-      continue;
+      return;
     }
     kept.push(e);
-  }
-  return { events: kept, droppedUnits };
+    indices.push(i);
+  });
+  return { events: kept, indices, droppedUnits };
 }

@@ -1,15 +1,21 @@
 /**
- * The inspect page's pure view of a live trace: one row per connection to the app (the client leg a
- * target leg serves is not listed twice), filters, one connection's events, and trimming a long watch.
+ * The inspect page's view of a live trace: one row per connection to the app (the client leg a target
+ * leg serves is not listed twice), filters, one connection's events, trimming a long watch, and the
+ * session that keeps all of it up to date one event at a time.
  */
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeFrame } from '../../../../src/lib/protocol/index.ts';
 import {
+  ConnectionIndex,
   connectionView,
   filterConnections,
   listConnections,
   trimEvents,
+  type ConnectionRow,
 } from '../../../../src/lib/lab/inspect/connections.ts';
+import { InspectSession } from '../../../../src/lib/lab/inspect/inspectSession.svelte.ts';
+import { findFindings } from '../../../../src/lib/trace/findings.ts';
 import { createUnitParser } from '../../../../src/lib/trace/units.ts';
 import type { Direction, TraceEvent } from '../../../../src/lib/trace/index.ts';
 
@@ -139,12 +145,17 @@ describe('connectionView', () => {
 describe('trimEvents', () => {
   it('keeps everything within the limits', () => {
     const events = sample();
-    expect(trimEvents(events, { maxEvents: 1000, maxBytes: 1 << 20 })).toEqual({ events, droppedUnits: 0 });
+    expect(trimEvents(events, { maxEvents: 1000, maxBytes: 1 << 20 })).toEqual({
+      events,
+      indices: events.map((_, i) => i),
+      droppedUnits: 0,
+    });
   });
 
   it('lets the oldest messages go past a limit, and keeps every connection listed', () => {
     const events = sample();
-    const { events: kept, droppedUnits } = trimEvents(events, { maxEvents: 20, maxBytes: 1 << 20 });
+    const { events: kept, indices, droppedUnits } = trimEvents(events, { maxEvents: 20, maxBytes: 1 << 20 });
+    expect(indices.map((i) => events[i])).toEqual(kept);
     expect(kept.length).toBeLessThanOrEqual(15);
     expect(droppedUnits).toBeGreaterThan(0);
     // The newest events are the ones kept, in order.
@@ -155,5 +166,148 @@ describe('trimEvents', () => {
     expect(listConnections(kept).map((r) => r.id)).toEqual(['c2', 'c4', 'c5']);
     const bytes = trimEvents(events, { maxEvents: 1000, maxBytes: 400 }).events;
     expect(bytes.reduce((n, e) => n + ('bytes' in e ? e.bytes.length : 0), 0)).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('ConnectionIndex', () => {
+  /** What the diagram should draw, read off the events the slow way. */
+  function expectedView(events: TraceEvent[], conn: string, dir: Direction | 'both', limit: number) {
+    const picked = events
+      .map((e, i) => [e, i] as const)
+      .filter(([e]) => 'conn' in e && e.conn === conn && e.type !== 'bytes' && e.type !== 'state')
+      .filter(([e]) => e.type !== 'unit' || dir === 'both' || e.dir === dir);
+    const units = picked.filter(([e]) => e.type === 'unit');
+    const kept = new Set(units.slice(Math.max(0, units.length - limit)).map(([, i]) => i));
+    return {
+      seqs: picked.filter(([e, i]) => e.type !== 'unit' || kept.has(i)).map(([, i]) => i),
+      hidden: Math.max(0, units.length - limit),
+    };
+  }
+
+  it('fed one event at a time in any interleaving, draws any connection as a reading of the events so far would', () => {
+    // The sample split by connection, to interleave them.
+    const byConn = new Map<string, TraceEvent[]>();
+    for (const e of sample()) {
+      if ('conn' in e && e.conn) byConn.set(e.conn, [...(byConn.get(e.conn) ?? []), e]);
+    }
+    const conns = [...byConn.values()];
+    const byId = (rows: ConnectionRow[]) => Object.fromEntries(rows.map((r) => [r.id, r]));
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(conns.length - 1), { minLength: 30, maxLength: 30 }),
+        fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5'),
+        fc.constantFrom<Direction | 'both'>('both', 'c2s', 's2c'),
+        fc.integer({ min: 1, max: 4 }),
+        (picks, conn, dir, limit) => {
+          const next = conns.map(() => 0);
+          const total = conns.reduce((n, c) => n + c.length, 0);
+          const events: TraceEvent[] = [];
+          for (let i = 0; events.length < total; i++) {
+            let c = picks[i % picks.length]!;
+            while (next[c]! >= conns[c]!.length) c = (c + 1) % conns.length;
+            events.push(conns[c]![next[c]!++]!);
+          }
+          const index = new ConnectionIndex();
+          events.forEach((e, seq) => {
+            index.push(e, seq);
+            // A paused page draws what it had: the events numbered below a point.
+            const before = Math.floor(seq / 2);
+            expect(index.view(conn, dir, limit, before)).toEqual(
+              expectedView(events.slice(0, before), conn, dir, limit),
+            );
+          });
+          expect(index.view(conn, dir, limit)).toEqual(expectedView(events, conn, dir, limit));
+          // Listed once each, whatever came first: a client leg's bytes or its target leg's opening.
+          expect(byId(index.rows())).toEqual(byId(listConnections(sample())));
+        },
+      ),
+      { seed: 6455, numRuns: 60 },
+    );
+  });
+});
+
+describe('ConnectionIndex.retain', () => {
+  it('forgets where the events let go were; the rows keep what they counted', () => {
+    const events = sample();
+    const index = new ConnectionIndex();
+    events.forEach((e, seq) => index.push(e, seq));
+    const rows = index.rows();
+    const keptSeqs = new Set(trimEvents(events, { maxEvents: 20, maxBytes: 1 << 20 }).indices);
+    index.retain((seq) => keptSeqs.has(seq));
+    expect(index.rows()).toEqual(rows);
+    for (const conn of ['c1', 'c2', 'c3', 'c4', 'c5']) {
+      const { seqs } = index.view(conn, 'both', 300);
+      expect(seqs.every((seq) => keptSeqs.has(seq))).toBe(true);
+      expect(seqs).toEqual(connectionView(events, conn, 'both').indices.filter((seq) => keptSeqs.has(seq)));
+    }
+  });
+});
+
+describe('InspectSession', () => {
+  // A WebSocket with `frames` messages from the server, then one it masks (a finding).
+  const socket = (conn: string, frames: number) =>
+    connection(conn, [
+      ['c2s', UPGRADE],
+      ['s2c', SWITCH],
+      ...Array.from({ length: frames }, (_, n): [Direction, Uint8Array] => [
+        's2c',
+        encodeFrame({ opcode: 1, payload: `message ${n}` }),
+      ]),
+      ['s2c', encodeFrame({ opcode: 1, payload: 'masked', mask: MASK })],
+    ]);
+
+  it('draws rows, one connection and findings that name the events drawn, across trims', async () => {
+    const events = [...sample(), ...socket('c8', 2), ...socket('c9', 40)];
+    const session = new InspectSession({ maxEvents: 60, maxBytes: 1 << 20 });
+    for (let i = 0; i < events.length; i += 7) session.add(events.slice(i, i + 7));
+    session.resume(); // draws now
+    await vi.waitFor(() => expect(session.findings).toBeDefined());
+    expect(session.trimmed).toBeGreaterThan(0);
+    expect(session.events.length).toBeLessThanOrEqual(60);
+    // The rows count everything the page received, trimmed or not.
+    expect(session.rows).toEqual(listConnections(events));
+    // Findings point at the drawn events the whole trace's findings point at, the let-go ones left out.
+    const whole = await findFindings(events);
+    const drawn = session.findings!.map((f) => ({ ...f, event: events.indexOf(session.events[f.event]!) }));
+    const named = (list: typeof whole) => list.map((f) => `${f.conn} ${f.id}`);
+    expect(named(whole)).toEqual([
+      'c8 ws-masked-server-frame',
+      'c8 ws-closed-without-close-frame',
+      'c9 ws-masked-server-frame',
+      'c9 ws-closed-without-close-frame',
+    ]);
+    // c8's frames were let go; its closing is kept, and what is said of it.
+    expect(named(drawn)).toEqual(named(whole).slice(1));
+    expect(drawn).toEqual(whole.filter((f) => session.events.includes(events[f.event]!)));
+    // The diagram draws the most recent messages that were kept.
+    const view = session.view('c9', 's2c', 5);
+    expect(view.indices.map((i) => session.events[i])).toEqual(view.events);
+    const kept = session.events.filter((e) => e.type === 'unit' && e.conn === 'c9' && e.dir === 's2c');
+    expect(view.events.filter((e) => e.type === 'unit')).toEqual(kept.slice(-5));
+    expect(view.hidden).toBe(kept.length - 5); // of those kept: the ones let go are not counted
+  });
+
+  it('while paused, draws what it had: new events wait and are counted', async () => {
+    const session = new InspectSession();
+    const [first, rest] = [socket('c9', 3).slice(0, 4), socket('c9', 3).slice(4)];
+    session.add([...sample(), ...first]);
+    session.resume();
+    const before = {
+      events: session.events,
+      rows: session.rows,
+      view: session.view('c9', 'both'),
+      last: session.view('c9', 'both', 1),
+    };
+    session.pause();
+    session.add(rest);
+    expect(session.waiting).toBe(rest.length);
+    expect(session.events).toBe(before.events);
+    expect(session.rows).toBe(before.rows);
+    expect(session.view('c9', 'both')).toEqual(before.view);
+    expect(session.view('c9', 'both', 1)).toEqual(before.last);
+    session.resume();
+    expect(session.rows.map((r) => r.id)).toEqual(['c2', 'c4', 'c5', 'c9']);
+    const units = (list: readonly TraceEvent[]) => list.filter((e) => e.type === 'unit');
+    expect(units(session.view('c9', 'both').events)).toEqual(units(socket('c9', 3)));
   });
 });
