@@ -311,3 +311,39 @@ describe('InspectSession', () => {
     expect(units(session.view('c9', 'both').events)).toEqual(units(socket('c9', 3)));
   });
 });
+
+describe('InspectSession, a compressed WebSocket', () => {
+  it('still knows what its 101 agreed once the 101 is let go: RSV1 frames after it are no finding', async () => {
+    const DEFLATE_UPGRADE = text(
+      'GET /socket HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nSec-WebSocket-Version: 13\n' +
+        'Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\n\n',
+    );
+    const DEFLATE_SWITCH = text(
+      'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\n' +
+        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n' +
+        'Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\n\n',
+    );
+    // "Hello" compressed on its own (RFC 7692 section 7.2.3.1), RSV1 set.
+    const hello = Uint8Array.of(0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00);
+    const events = connection(
+      'c7',
+      [
+        ['c2s', DEFLATE_UPGRADE],
+        ['s2c', DEFLATE_SWITCH],
+        ...Array.from({ length: 30 }, (): [Direction, Uint8Array] => ['s2c', hello]),
+      ],
+      {},
+      false,
+    );
+    expect(events.filter((e) => e.type === 'unit' && e.error)).toEqual([]);
+    const session = new InspectSession({ maxEvents: 20, maxBytes: 1 << 20 });
+    session.add(events);
+    session.resume();
+    await vi.waitFor(() => expect(session.findings).toBeDefined());
+    expect(session.events.some((e) => e.type === 'unit' && e.kind === 'http-response')).toBe(false);
+    expect(session.findings).toEqual([]);
+    // Read again from what is kept, the 101 unknown, every frame would be a finding.
+    expect((await findFindings(session.events)).length).toBeGreaterThan(5);
+  });
+});
