@@ -267,6 +267,20 @@ test('in Korean, with no serious axe violations in either theme', async ({ page 
   }
 });
 
+test('on a phone the page fits its width: the table and the diagram scroll inside it', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await openWebSocket('/phone-socket');
+  await openInspect(page);
+  await page
+    .getByRole('table', { name: 'Connections' })
+    .getByRole('button', { name: /GET \/phone-socket/ })
+    .click();
+  await expect(
+    page.getByRole('listbox', { name: /Connection c\d+: messages/ }).getByRole('option'),
+  ).toHaveCount(3);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+});
+
 test('without --target the page says how to start wirescope in front of an app', async ({ page }) => {
   await page.goto('/#/en/inspect');
   await expect(page.getByTestId('inspect-status')).toContainText(
