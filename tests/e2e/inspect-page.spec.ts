@@ -287,3 +287,21 @@ test('without --target the page says how to start wirescope in front of an app',
     'npm start -- --target http://127.0.0.1:3000',
   );
 });
+
+test('past 200 connections the table lists the most recent and the findings the first, and both say so', async ({
+  page,
+}) => {
+  await openInspect(page);
+  for (let i = 0; i < 110; i += 10) {
+    await Promise.all(Array.from({ length: 10 }, (_, k) => openWebSocket(`/many-${i + k}`)));
+  }
+  for (let i = 0; i < 100; i += 10) {
+    await Promise.all(Array.from({ length: 10 }, (_, k) => request(`/many-${i + k}`)));
+  }
+  const table = page.getByRole('table', { name: 'Connections' });
+  await expect(page.getByText(/^The 200 most recent of \d+ connections are listed/)).toBeVisible();
+  await expect(table.locator('tbody tr')).toHaveCount(200);
+  await expect(table.locator('tbody tr').last()).toContainText('GET /many-99');
+  await expect(page.getByText(/^The first 200 of \d+ are listed/)).toBeVisible();
+  await expect(page.locator('li[data-finding]')).toHaveCount(200);
+});

@@ -37,6 +37,8 @@ const en = {
   connections: 'Connections',
   noConnections: 'No connections yet: use your app through wirescope.',
   noMatch: 'No connection matches the filters.',
+  onlyRecent: (shown: number, total: number) =>
+    `The ${shown} most recent of ${total} connections are listed; filter by path or kind to find the others.`,
   columns: {
     conn: 'Connection',
     request: 'First request',
@@ -67,6 +69,8 @@ const en = {
   violation: 'Violation',
   advice: 'Advice',
   showBytes: (conn: string) => `Show on ${conn}`,
+  onlyFirstFindings: (shown: number, total: number) =>
+    `The first ${shown} of ${total} are listed; filter by path or kind to narrow them.`,
   where: (conn: string, dir: string) => `${conn}, ${dir}`,
 };
 
@@ -96,6 +100,8 @@ const ko: InspectStrings = {
   connections: '연결',
   noConnections: '아직 연결이 없어요. wirescope를 거쳐 앱을 써 보세요.',
   noMatch: '필터에 맞는 연결이 없어요.',
+  onlyRecent: (shown, total) =>
+    `연결 ${total}개 중 가장 최근 ${shown}개만 보여요. 다른 연결은 경로나 종류로 걸러서 찾아보세요.`,
   columns: {
     conn: '연결',
     request: '첫 요청',
@@ -126,6 +132,8 @@ const ko: InspectStrings = {
   violation: '위반',
   advice: '조언',
   showBytes: (conn) => `${conn}에서 보기`,
+  onlyFirstFindings: (shown, total) =>
+    `${total}개 중 처음 ${shown}개만 보여요. 경로나 종류로 걸러서 좁혀 보세요.`,
   where: (conn, dir) => `${conn}, ${dir}`,
 };
 
