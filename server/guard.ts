@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { headerValues } from './http-util.ts';
 
 export type GuardVerdict = { ok: true } | { ok: false; status: 400 | 403 | 421; reason: string };
 
@@ -71,14 +72,6 @@ export function ownAuthorities(host: string, port: number, publicHosts: readonly
   const authorities = [...names].map((name) => `${name}:${port}`.toLowerCase());
   if (port === 80) authorities.push(...[...names].map((name) => name.toLowerCase()));
   return new Set(authorities);
-}
-
-function headerValues(req: IncomingMessage, name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === name) values.push(req.rawHeaders[i + 1]!);
-  }
-  return values;
 }
 
 export function checkHost(req: IncomingMessage, authorities: Set<string>): GuardVerdict {

@@ -11,6 +11,15 @@ export function headerFields(req: IncomingMessage): HttpHeader[] {
   return headers;
 }
 
+/** Every value of one header field, in wire order (`name` in lower case; node joins some, not all). */
+export function headerValues(req: IncomingMessage, name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === name) values.push(req.rawHeaders[i + 1]!);
+  }
+  return values;
+}
+
 /** Responses never carry CORS headers: the API is for this origin only. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
   const text = JSON.stringify(body);

@@ -46,6 +46,8 @@ export function handleSse(
     connection: 'keep-alive',
   });
   res.write(encodeEvent({ retry: RETRY_MS }));
+  // One write, so one chunk, per event resent, as live ones go: lesson 07 shows each event in a chunk
+  // of its own (a resend is at most --stream-history events).
   for (const event of stream.since(since)) res.write(format(event));
 
   const end = () => {

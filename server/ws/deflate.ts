@@ -23,6 +23,7 @@ import {
   type DeflatePolicy,
 } from '../../src/lib/protocol/index.ts';
 import type { ServerContext } from '../context.ts';
+import { headerValues } from '../http-util.ts';
 import type { ServerOptions } from '../options.ts';
 
 export const DEFLATE_PATH = '/ws/deflate';
@@ -83,10 +84,7 @@ export type DeflateHandshake =
 export function prepareDeflate(ctx: ServerContext, req: IncomingMessage, url: URL): DeflateHandshake {
   const policy = deflatePolicy(ctx.options, url);
   if (typeof policy === 'string') return { ok: false, status: 400, reason: policy };
-  const lines: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === 'sec-websocket-extensions') lines.push(req.rawHeaders[i + 1]!);
-  }
+  const lines = headerValues(req, 'sec-websocket-extensions');
   if (lines.length === 0) return { ok: true, negotiation: undefined };
   let negotiation: DeflateNegotiation;
   try {
