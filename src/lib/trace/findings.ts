@@ -314,6 +314,9 @@ export function findingsChecker(options: Pick<FindingOptions, 'idleMs'> = {}): F
     if (conn.upgraded && event.type !== 'conn.open') conn.activity.add(event.t);
     if (event.type === 'conn.close') {
       conn.closedAt = { event: index, t: event.t };
+      // Nothing more is said of a closed connection that never upgraded: let go of its state (and the
+      // request units it still holds), or a watch of an app that opens one per request grows forever.
+      if (!conn.upgraded) conns.delete(conn.id);
       return;
     }
     if (event.type !== 'unit') return;
