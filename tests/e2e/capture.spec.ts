@@ -106,6 +106,47 @@ test('a capture opens in the diagram and inspector, as segments, frames or messa
   expect(await view.innerHTML()).toBe(before);
 });
 
+test('the findings of a capture name what its traffic breaks, and open the message', async ({ page }) => {
+  const conv = new Conversation({ address: '127.0.0.1', port: 50001 }, { address: '127.0.0.1', port: 8080 });
+  conv.open();
+  conv.send(
+    'c2s',
+    text(
+      'GET /chat HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    ),
+  );
+  conv.send(
+    's2c',
+    text(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+    ),
+  );
+  conv.send('c2s', encodeFrame({ opcode: 1, payload: 'hi' })); // a client frame without a mask
+  conv.close();
+  await page.goto('/#/en/lab');
+  await page.getByLabel('Import a saved run, trace, HAR or capture file').setInputFiles({
+    name: 'unmasked.pcapng',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(pcapngFile(conv.packets, { linkType: LinkType.Null })),
+  });
+  const view = page.locator('section[data-source="capture"]');
+  const finding = view.locator('li[data-finding="ws-unmasked-client-frame"]');
+  await expect(finding).toContainText('RFC 6455 5.1');
+  await expect(finding.getByRole('button')).toHaveText('Show on c1 (client to server)');
+  await view.getByRole('radio', { name: 'TCP segments' }).check();
+  await finding.getByRole('button').click();
+  // Back at the frames, the frame open in the inspector.
+  await expect(view.getByRole('radio', { name: 'Frames' })).toBeChecked();
+  await expect(view.getByRole('heading', { name: /^Capture file/ })).toBeFocused();
+  await expect(view.getByRole('listbox').getByRole('option', { name: /Text 'hi'/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expect(view.getByRole('region', { name: 'Byte inspector' })).toContainText('MASK');
+});
+
 test('the layer switch speaks Korean on the Korean page', async ({ page }) => {
   await page.goto('/#/ko/lab');
   await page.locator('input[type="file"]').setInputFiles({

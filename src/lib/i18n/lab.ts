@@ -120,6 +120,8 @@ const en = {
   captureNote:
     'A tcpdump or Wireshark capture: each TCP connection’s segments put back in order, then read the way the demo server’s tap reads a connection. The bytes are exactly as captured.',
   captureDiagram: 'Sequence diagram of the capture file',
+  /** Who sent the bytes a finding is about, in a trace or capture (no browser or app to name). */
+  directions: { c2s: 'client to server', s2c: 'server to client' } as Record<'c2s' | 's2c', string>,
   importDamaged: (why: string) => `The file is damaged: ${why}. Shown below: everything before that point.`,
   layer: 'Show as',
   layers: { segments: 'TCP segments', frames: 'Frames', messages: 'Messages' },
@@ -242,6 +244,7 @@ const ko: LabStrings = {
   captureNote:
     'tcpdump나 Wireshark 캡처예요. TCP 연결마다 세그먼트를 순서대로 다시 맞춘 뒤, 데모 서버의 탭이 연결을 읽는 방식 그대로 읽었어요. 바이트는 캡처된 그대로예요.',
   captureDiagram: '캡처 파일의 시퀀스 다이어그램',
+  directions: { c2s: '클라이언트에서 서버로', s2c: '서버에서 클라이언트로' },
   importDamaged: (why: string) => `파일이 손상됐어요: ${why}. 아래에는 그 앞까지 보여요.`,
   layer: '보기 단위',
   layers: { segments: 'TCP 세그먼트', frames: '프레임', messages: '메시지' },
