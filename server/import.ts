@@ -1,30 +1,69 @@
 /**
  * npm run import -- capture.pcapng > trace.json
+ * npm run import -- --findings capture.pcapng
  *
  * Reads a pcap or pcapng file (tcpdump, Wireshark) in chunks and writes a wirescope trace to stdout as
  * it goes, so a capture of any size runs in bounded memory. A damaged or cut-short file: the error,
  * naming the record and its byte offset, goes to stderr and the exit code is 1; stdout still gets a
  * valid trace of everything before the fault. A file that is no capture at all writes nothing.
+ *
+ * With --findings it writes, instead of the trace, what the traffic does that the RFCs forbid or advise
+ * against (src/lib/trace/findings.ts, read one event at a time), one line each, and exits 3 when any
+ * is a violation: a check to run on a capture of one's own app, in a script or CI.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
 import { CaptureFormatError, CaptureImport } from '../src/lib/trace/capture/import.ts';
+import { findingsChecker, type Finding } from '../src/lib/trace/findings.ts';
+import { describeFinding } from '../src/lib/trace/findingsText.ts';
+import { INSPECT } from '../src/lib/i18n/inspect.ts';
 import { eventToJson } from '../src/lib/trace/json.ts';
 import { TRACE_VERSION, type TraceEvent } from '../src/lib/trace/types.ts';
 
 const USAGE = `usage: npm run import -- [--stats] FILE.pcap|FILE.pcapng > trace.json
+       npm run import -- --findings [--lang en|ko] FILE.pcap|FILE.pcapng
 
 Writes a wirescope trace (JSON) of the file's HTTP/1.1, server-sent events and WebSocket traffic.
-  --stats   print records, connections, speed and peak memory to stderr`;
+  --stats      print records, connections, speed and peak memory to stderr
+  --findings   write what the traffic does that the RFCs forbid or advise against instead, one line
+               each; exit code 3 when any is a violation
+  --lang       the words of the findings: en (default) or ko`;
+
+/** Exit code of --findings when the capture breaks a rule (1 is a damaged file, 2 a wrong command). */
+const VIOLATIONS_FOUND = 3;
 
 /** Input chunk size: large enough to keep the per-chunk overhead small, small enough to bound memory. */
 const CHUNK = 1024 * 1024;
 
+/** One finding as a line: where (connection, direction, event, byte of its direction's stream), what, why. */
+function findingLine(finding: Finding, lang: 'en' | 'ko'): string {
+  const { title, detail } = describeFinding(finding, lang);
+  const level = finding.level === 'violation' ? INSPECT[lang].violation : INSPECT[lang].advice;
+  const where = [
+    finding.conn,
+    finding.dir,
+    `event ${finding.event}`,
+    finding.streamOffset === undefined ? undefined : `byte ${finding.streamOffset}`,
+  ].filter((part) => part !== undefined);
+  return `${where.join(' ')}: ${level} (${finding.section}): ${title}. ${detail}`;
+}
+
+/** The last line: how many findings, and how many of them are violations. */
+function findingsCount(list: readonly Finding[], lang: 'en' | 'ko'): string {
+  const violations = list.filter((f) => f.level === 'violation').length;
+  return lang === 'ko'
+    ? `발견한 문제: ${list.length}, 위반: ${violations}`
+    : `findings: ${list.length}, violations: ${violations}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const stats = argv.includes('--stats');
-  const files = argv.filter((a) => !a.startsWith('--'));
-  if (argv.includes('--help') || files.length !== 1) {
+  const findings = argv.includes('--findings');
+  const langAt = argv.indexOf('--lang');
+  const lang = langAt === -1 ? 'en' : argv[langAt + 1];
+  const files = argv.filter((a, i) => !a.startsWith('--') && i !== langAt + 1);
+  if (argv.includes('--help') || files.length !== 1 || (lang !== 'en' && lang !== 'ko')) {
     (argv.includes('--help') ? process.stdout : process.stderr).write(`${USAGE}\n`);
     return argv.includes('--help') ? 0 : 2;
   }
@@ -33,7 +72,10 @@ async function main(argv: string[]): Promise<number> {
   let pending: string[] = [];
   let started = false;
   let first = true;
+  const checker = findings ? findingsChecker() : undefined;
+  let index = 0;
   const job = new CaptureImport((event: TraceEvent) => {
+    if (checker) return checker.push(event, index++);
     pending.push(`${first ? '' : ',\n'}${JSON.stringify(eventToJson(event))}`);
     first = false;
   });
@@ -68,8 +110,14 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     failure = error;
   }
-  // Whatever was read before a fault is still a trace: close it properly.
-  if (!(failure && !(failure instanceof CaptureFormatError))) {
+  // Whatever was read before a fault is still a trace (closed properly) or still checked.
+  const readable = !failure || failure instanceof CaptureFormatError;
+  let violations = false;
+  if (checker && readable) {
+    const list = await checker.findings();
+    violations = list.some((f) => f.level === 'violation');
+    out.write([...list.map((f) => findingLine(f, lang)), findingsCount(list, lang)].join('\n') + '\n');
+  } else if (readable) {
     await flush();
     if (!started && !failure) {
       out.write(header());
@@ -96,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${file}: ${message}\n`);
     return 1;
   }
-  return 0;
+  return violations ? VIOLATIONS_FOUND : 0;
 }
 
 // A reader that stops early (`| head`) is not an error of the import.
