@@ -86,9 +86,9 @@ export async function benchInspect(): Promise<void> {
     const index = new ConnectionIndex();
     const checker = findingsChecker();
     const feed = (from: number, to: number) => {
-      for (let seq = from; seq < to; seq++) {
-        index.push(events[seq]!, seq);
-        checker.push(events[seq]!, seq);
+      for (let n = from; n < to; n++) {
+        index.push(events[n]!, n);
+        checker.push(events[n]!, n);
       }
     };
     feed(0, size);

@@ -103,6 +103,9 @@ test('connections come live; filter, open one in the diagram and inspector, read
   page,
 }) => {
   await openInspect(page);
+  // Nothing through wirescope yet: nothing listed, nothing found (not "checking" forever).
+  await expect(page.getByText('No connections yet: use your app through wirescope.')).toBeVisible();
+  await expect(page.getByText('No findings: nothing here breaks a rule wirescope checks.')).toBeVisible();
   expect(await request('/api/data')).toBe('app says GET /api/data');
   await openWebSocket('/socket');
   const table = page.getByRole('table', { name: 'Connections' });

@@ -40,7 +40,7 @@ function headOf(unit: UnitEvent): HttpMessage | undefined {
   }
 }
 
-/** One connection as the index knows it: its row, and where its events are (by sequence number). */
+/** One connection as the index knows it: its row, and where its events are (by their numbers). */
 interface Entry {
   row: ConnectionRow;
   /** Its conn.open was read (a row may start from a later event when the opening was let go). */
@@ -55,7 +55,7 @@ interface Entry {
 /**
  * What the inspect page knows of every connection, kept up to date one event at a time, so a watch
  * that runs for hours costs each event once: the rows of the connection table and, for any
- * connection, where its events are. Events are named by a sequence number the caller gives, which
+ * connection, where its events are. Events are named by a number the caller gives each, which
  * only grows.
  */
 export class ConnectionIndex {
@@ -63,7 +63,7 @@ export class ConnectionIndex {
   /** Client legs a target leg serves: not listed (the target leg's row names them). */
   private readonly served = new Set<string>();
 
-  push(event: TraceEvent, seq: number): void {
+  push(event: TraceEvent, number: number): void {
     if (!('conn' in event) || event.conn === undefined) return;
     const entry = this.entryOf(event.conn, event.t);
     switch (event.type) {
@@ -74,24 +74,24 @@ export class ConnectionIndex {
           entry.row.client = event.leg === 'target' ? event.pair : undefined;
           entry.row.openedAt = event.t;
         }
-        entry.others.push(seq);
+        entry.others.push(number);
         break;
       case 'conn.close':
         entry.row.closedAt = event.t;
-        entry.others.push(seq);
+        entry.others.push(number);
         break;
       case 'bytes':
         entry.row.bytes[event.dir] += event.bytes.length;
         break;
       case 'unit':
         countUnit(entry.row, event);
-        entry.units.push(seq);
+        entry.units.push(number);
         entry.unitDirs.push(event.dir === 'c2s' ? 0 : 1);
         break;
       case 'state':
         break;
       default:
-        entry.others.push(seq);
+        entry.others.push(number);
     }
   }
 
@@ -114,38 +114,38 @@ export class ConnectionIndex {
     dir: Direction | 'both',
     limit: number,
     before = Infinity,
-  ): { seqs: number[]; hidden: number } {
+  ): { numbers: number[]; hidden: number } {
     const entry = this.entries.get(conn);
-    if (!entry) return { seqs: [], hidden: 0 };
+    if (!entry) return { numbers: [], hidden: 0 };
     const wanted = dir === 'both' ? -1 : dir === 'c2s' ? 0 : 1;
     const units: number[] = [];
     let matching = 0;
     for (let i = entry.units.length - 1; i >= 0; i--) {
-      const seq = entry.units[i]!;
-      if (seq >= before || (wanted !== -1 && entry.unitDirs[i] !== wanted)) continue;
+      const number = entry.units[i]!;
+      if (number >= before || (wanted !== -1 && entry.unitDirs[i] !== wanted)) continue;
       matching++;
-      if (units.length < limit) units.push(seq);
+      if (units.length < limit) units.push(number);
     }
     units.reverse();
-    const others = entry.others.filter((seq) => seq < before);
-    const seqs: number[] = [];
+    const others = entry.others.filter((number) => number < before);
+    const numbers: number[] = [];
     let u = 0;
-    for (const seq of others) {
-      while (u < units.length && units[u]! < seq) seqs.push(units[u++]!);
-      seqs.push(seq);
+    for (const number of others) {
+      while (u < units.length && units[u]! < number) numbers.push(units[u++]!);
+      numbers.push(number);
     }
-    seqs.push(...units.slice(u));
-    return { seqs, hidden: matching - units.length };
+    numbers.push(...units.slice(u));
+    return { numbers, hidden: matching - units.length };
   }
 
   /** After the oldest events are let go: forgets where they were (the rows keep what they counted). */
-  retain(kept: (seq: number) => boolean): void {
+  retain(kept: (number: number) => boolean): void {
     for (const entry of this.entries.values()) {
       const units: number[] = [];
       const dirs: number[] = [];
-      entry.units.forEach((seq, i) => {
-        if (!kept(seq)) return;
-        units.push(seq);
+      entry.units.forEach((number, i) => {
+        if (!kept(number)) return;
+        units.push(number);
         dirs.push(entry.unitDirs[i]!);
       });
       entry.units = units;
@@ -258,8 +258,8 @@ export function connectionView(
   dir: Direction | 'both',
   limit = VIEW_LIMIT,
 ): ConnectionView {
-  const { seqs, hidden } = indexOf(events).view(conn, dir, limit);
-  return { events: seqs.map((i) => events[i]!), indices: seqs, hidden };
+  const { numbers, hidden } = indexOf(events).view(conn, dir, limit);
+  return { events: numbers.map((i) => events[i]!), indices: numbers, hidden };
 }
 
 export interface TrimLimits {

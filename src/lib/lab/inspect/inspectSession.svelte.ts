@@ -83,6 +83,7 @@ export class InspectSession {
     this.startedAt = this.tap.startedAt;
     this.target = this.tap.target;
     this.status = 'live';
+    void this.draw(); // no connection and no finding yet, until the first events
   }
 
   /** Events from the tap, kept within the limits; drawn at most every REDRAW_MS unless paused. */
@@ -139,9 +140,9 @@ export class InspectSession {
   view(conn: string, dir: Direction | 'both', limit = VIEW_LIMIT): ConnectionView {
     const events = this.events;
     const numbers = this.drawnNumbers;
-    const { seqs, hidden } = this.index.view(conn, dir, limit, (numbers.at(-1) ?? -1) + 1);
-    const indices = seqs.flatMap((number) => indexOfNumber(numbers, number) ?? []);
-    return { events: indices.map((i) => events[i]!), indices, hidden };
+    const drawn = this.index.view(conn, dir, limit, (numbers.at(-1) ?? -1) + 1);
+    const indices = drawn.numbers.flatMap((number) => indexOfNumber(numbers, number) ?? []);
+    return { events: indices.map((i) => events[i]!), indices, hidden: drawn.hidden };
   }
 
   pause(): void {

@@ -179,7 +179,7 @@ describe('ConnectionIndex', () => {
     const units = picked.filter(([e]) => e.type === 'unit');
     const kept = new Set(units.slice(Math.max(0, units.length - limit)).map(([, i]) => i));
     return {
-      seqs: picked.filter(([e, i]) => e.type !== 'unit' || kept.has(i)).map(([, i]) => i),
+      numbers: picked.filter(([e, i]) => e.type !== 'unit' || kept.has(i)).map(([, i]) => i),
       hidden: Math.max(0, units.length - limit),
     };
   }
@@ -208,10 +208,10 @@ describe('ConnectionIndex', () => {
             events.push(conns[c]![next[c]!++]!);
           }
           const index = new ConnectionIndex();
-          events.forEach((e, seq) => {
-            index.push(e, seq);
+          events.forEach((e, n) => {
+            index.push(e, n);
             // A paused page draws what it had: the events numbered below a point.
-            const before = Math.floor(seq / 2);
+            const before = Math.floor(n / 2);
             expect(index.view(conn, dir, limit, before)).toEqual(
               expectedView(events.slice(0, before), conn, dir, limit),
             );
@@ -230,15 +230,15 @@ describe('ConnectionIndex.retain', () => {
   it('forgets where the events let go were; the rows keep what they counted', () => {
     const events = sample();
     const index = new ConnectionIndex();
-    events.forEach((e, seq) => index.push(e, seq));
+    events.forEach((e, n) => index.push(e, n));
     const rows = index.rows();
-    const keptSeqs = new Set(trimEvents(events, { maxEvents: 20, maxBytes: 1 << 20 }).indices);
-    index.retain((seq) => keptSeqs.has(seq));
+    const keptNumbers = new Set(trimEvents(events, { maxEvents: 20, maxBytes: 1 << 20 }).indices);
+    index.retain((n) => keptNumbers.has(n));
     expect(index.rows()).toEqual(rows);
     for (const conn of ['c1', 'c2', 'c3', 'c4', 'c5']) {
-      const { seqs } = index.view(conn, 'both', 300);
-      expect(seqs.every((seq) => keptSeqs.has(seq))).toBe(true);
-      expect(seqs).toEqual(connectionView(events, conn, 'both').indices.filter((seq) => keptSeqs.has(seq)));
+      const { numbers } = index.view(conn, 'both', 300);
+      expect(numbers.every((n) => keptNumbers.has(n))).toBe(true);
+      expect(numbers).toEqual(connectionView(events, conn, 'both').indices.filter((n) => keptNumbers.has(n)));
     }
   });
 });
