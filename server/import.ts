@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   const findings = argv.includes('--findings');
   const langAt = argv.indexOf('--lang');
   const lang = langAt === -1 ? 'en' : argv[langAt + 1];
-  const files = argv.filter((a, i) => !a.startsWith('--') && i !== langAt + 1);
+  const files = argv.filter((a, i) => !a.startsWith('--') && (langAt === -1 || i !== langAt + 1));
   if (argv.includes('--help') || files.length !== 1 || (lang !== 'en' && lang !== 'ko')) {
     (argv.includes('--help') ? process.stdout : process.stderr).write(`${USAGE}\n`);
     return argv.includes('--help') ? 0 : 2;

@@ -1,6 +1,6 @@
 /**
  * `npm run import -- --findings`: a capture written by the test (no tcpdump needed) is checked one event
- * at a time; each finding is a line, the last line counts them, and the exit code says whether any is a
+ * at a time (and, without the flag, written as a trace); each finding is a line, the last line counts them, and the exit code says whether any is a
  * violation (3), the file is damaged (1, after what was read before) or all is well (0).
  */
 import { spawnSync } from 'node:child_process';
@@ -46,10 +46,9 @@ function capture(name: string, frame: Uint8Array, closeFrames: boolean): string 
   return path;
 }
 
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'server/import.ts', '--findings', ...args], {
-    encoding: 'utf8',
-  });
+const importCli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'server/import.ts', ...args], { encoding: 'utf8' });
+const run = (...args: string[]) => importCli('--findings', ...args);
 
 describe('npm run import -- --findings', () => {
   it('names each finding on a line, counts them, and exits 3 on a violation', () => {
@@ -64,6 +63,10 @@ describe('npm run import -- --findings', () => {
     );
     expect(lines[1]).toMatch(/^c1 event \d+: Advice \(RFC 6455 7\.1\.1\): /);
     expect(lines[2]).toBe('findings: 2, violations: 1');
+    // Without --findings, the same file is a trace.
+    const trace = importCli(file);
+    expect(trace.status, trace.stderr).toBe(0);
+    expect(JSON.parse(trace.stdout)).toMatchObject({ format: 'wirescope-trace', source: 'capture' });
 
     const korean = run('--lang', 'ko', file);
     expect(korean.status).toBe(3);
