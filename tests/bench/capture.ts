@@ -3,7 +3,8 @@
  * segments, some out of order and some retransmitted) is written to a temporary folder, then
  *
  * - `npm run import` (server/import.ts, in a child process, stdout to /dev/null): the whole import
- *   (container, headers, reassembly, units, JSON), in MB/s and its peak RSS;
+ *   (container, headers, reassembly, units, JSON), in MB/s and its peak RSS; and with `--findings`
+ *   (the same reading, then the findings checker instead of JSON);
  * - our container reader alone (CaptureReader, records only), in MB/s;
  * - the peer: `tcpdump -r FILE -w /dev/null` (libpcap reading and rewriting every record) and, where
  *   it helps to compare the decoding, `tcpdump -nn -r FILE > /dev/null` (every packet decoded to text),
@@ -190,8 +191,11 @@ export async function benchCapture(): Promise<void> {
     );
     const ours = timed(process.execPath, ['--import', 'tsx', 'server/import.ts', '--stats', file]);
     if (ours.status !== 0) throw new Error(`import failed: ${ours.stderr}`);
+    const checked = timed(process.execPath, ['--import', 'tsx', 'server/import.ts', '--findings', file]);
+    if (checked.status !== 0 && checked.status !== 3) throw new Error(`--findings failed: ${checked.stderr}`);
     const rows: Array<[string, Timing]> = [
       ['npm run import (everything, JSON to /dev/null)', ours],
+      ['npm run import --findings (checks, no JSON)', checked],
       ['  our container reader alone (records only)', await readerAlone(file)],
     ];
     if (hasTool('tcpdump')) {
