@@ -9,20 +9,22 @@
  *
  * With --findings it writes, instead of the trace, what the traffic does that the RFCs forbid or advise
  * against (src/lib/trace/findings.ts, read one event at a time), one line each, and exits 3 when any
- * is a violation: a check to run on a capture of one's own app, in a script or CI.
+ * is a violation: a check to run on a capture of one's own app, in a script or CI. It also takes a
+ * wirescope trace (an export, or the demo server's --record file of JSON lines).
  */
 import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { once } from 'node:events';
 import { CaptureFormatError, CaptureImport } from '../src/lib/trace/capture/import.ts';
 import { findingsChecker, type Finding } from '../src/lib/trace/findings.ts';
 import { describeFinding } from '../src/lib/trace/findingsText.ts';
 import { INSPECT } from '../src/lib/i18n/inspect.ts';
-import { eventToJson } from '../src/lib/trace/json.ts';
+import { eventToJson, traceFromJson, traceFromJsonLines } from '../src/lib/trace/json.ts';
 import { TRACE_VERSION, type TraceEvent } from '../src/lib/trace/types.ts';
 
 const USAGE = `usage: npm run import -- [--stats] FILE.pcap|FILE.pcapng > trace.json
-       npm run import -- --findings [--lang en|ko] FILE.pcap|FILE.pcapng
+       npm run import -- --findings [--lang en|ko] FILE.pcap|FILE.pcapng|TRACE.json
 
 Writes a wirescope trace (JSON) of the file's HTTP/1.1, server-sent events and WebSocket traffic.
   --stats      print records, connections, speed and peak memory to stderr
@@ -57,6 +59,32 @@ function findingsCount(list: readonly Finding[], lang: 'en' | 'ko'): string {
     : `findings: ${list.length}, violations: ${violations}`;
 }
 
+/** Writes the findings, then their count; the exit code they make. */
+function writeFindings(list: readonly Finding[], lang: 'en' | 'ko'): number {
+  process.stdout.write(
+    [...list.map((f) => findingLine(f, lang)), findingsCount(list, lang)].join('\n') + '\n',
+  );
+  return list.some((f) => f.level === 'violation') ? VIOLATIONS_FOUND : 0;
+}
+
+/**
+ * The events of a wirescope trace file (an export, or a --record file of JSON lines), read whole; none
+ * when the file is not JSON (a capture starts with its magic number, never with "{").
+ */
+async function traceFileEvents(file: string): Promise<readonly TraceEvent[] | undefined> {
+  const handle = await open(file);
+  const { bytesRead, buffer } = await handle.read(Buffer.alloc(1), 0, 1, 0).finally(() => handle.close());
+  if (bytesRead === 0 || buffer[0] !== 0x7b) return undefined;
+  const text = await readFile(file, 'utf8');
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    return traceFromJsonLines(text).events; // not one JSON value: a --record file, one event per line
+  }
+  return traceFromJson(whole).events;
+}
+
 async function main(argv: string[]): Promise<number> {
   const stats = argv.includes('--stats');
   const findings = argv.includes('--findings');
@@ -68,6 +96,20 @@ async function main(argv: string[]): Promise<number> {
     return argv.includes('--help') ? 0 : 2;
   }
   const file = files[0]!;
+  if (findings) {
+    let events: readonly TraceEvent[] | undefined;
+    try {
+      events = await traceFileEvents(file);
+    } catch (error) {
+      process.stderr.write(`${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+    if (events) {
+      const checker = findingsChecker();
+      events.forEach((event, i) => checker.push(event, i));
+      return writeFindings(await checker.findings(), lang);
+    }
+  }
   const out = process.stdout;
   let pending: string[] = [];
   let started = false;
@@ -112,11 +154,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // Whatever was read before a fault is still a trace (closed properly) or still checked.
   const readable = !failure || failure instanceof CaptureFormatError;
-  let violations = false;
+  let found = 0;
   if (checker && readable) {
-    const list = await checker.findings();
-    violations = list.some((f) => f.level === 'violation');
-    out.write([...list.map((f) => findingLine(f, lang)), findingsCount(list, lang)].join('\n') + '\n');
+    found = writeFindings(await checker.findings(), lang);
   } else if (readable) {
     await flush();
     if (!started && !failure) {
@@ -144,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${file}: ${message}\n`);
     return 1;
   }
-  return violations ? VIOLATIONS_FOUND : 0;
+  return found;
 }
 
 // A reader that stops early (`| head`) is not an error of the import.

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
+import { importCapture } from '../../src/lib/trace/capture/import.ts';
+import { eventToJson, traceToJson } from '../../src/lib/trace/json.ts';
 import { Conversation, LinkType, pcapngFile, text } from '../helpers/captureWriter.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wirescope-import-findings-'));
@@ -89,5 +91,30 @@ describe('npm run import -- --findings', () => {
     expect(cut.stdout).toContain('The client sent an unmasked frame');
 
     expect(run('--lang', 'fr', file).status).toBe(2);
+  }, 60_000);
+
+  it('checks a wirescope trace too: an export, a --record file of JSON lines, and says what is wrong with a bad one', async () => {
+    const file = capture('for-trace.pcapng', encodeFrame({ opcode: 1, payload: 'hi' }), false);
+    const { trace } = await importCapture(new Uint8Array(readFileSync(file)), 'for-trace.pcapng');
+    const exported = join(dir, 'export.json');
+    writeFileSync(exported, JSON.stringify(traceToJson(trace)));
+    const recorded = join(dir, 'record.jsonl');
+    const { events, ...header } = traceToJson(trace);
+    writeFileSync(
+      recorded,
+      [header, ...trace.events.map(eventToJson)].map((v) => JSON.stringify(v)).join('\n'),
+    );
+    expect(events.length).toBeGreaterThan(0);
+    const fromCapture = run(file).stdout;
+    for (const path of [exported, recorded]) {
+      const result = run(path);
+      expect(result.status, result.stderr).toBe(3);
+      expect(result.stdout).toBe(fromCapture);
+    }
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"format":"something else"}');
+    const bad = run(broken);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('broken.json: not a wirescope trace');
   }, 60_000);
 });
