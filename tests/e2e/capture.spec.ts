@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
-import { Conversation, LinkType, join, pcapngFile, text } from '../helpers/captureWriter.ts';
+import { Conversation, LinkType, join, pcapngFile } from '../helpers/captureWriter.ts';
 
 const MASK = new Uint8Array([1, 2, 3, 4]);
 
@@ -17,20 +17,7 @@ function websocketCapture(): Uint8Array {
     LinkType.LinuxSll2,
   );
   conv.open();
-  conv.send(
-    'c2s',
-    text(
-      'GET /ws/echo HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    ),
-  );
-  conv.send(
-    's2c',
-    text(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
-    ),
-  );
+  conv.upgrade('/ws/echo');
   conv.send(
     'c2s',
     join([
@@ -109,20 +96,7 @@ test('a capture opens in the diagram and inspector, as segments, frames or messa
 test('the findings of a capture name what its traffic breaks, and open the message', async ({ page }) => {
   const conv = new Conversation({ address: '127.0.0.1', port: 50001 }, { address: '127.0.0.1', port: 8080 });
   conv.open();
-  conv.send(
-    'c2s',
-    text(
-      'GET /chat HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    ),
-  );
-  conv.send(
-    's2c',
-    text(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
-    ),
-  );
+  conv.upgrade('/chat');
   conv.send('c2s', encodeFrame({ opcode: 1, payload: 'hi' })); // a client frame without a mask
   conv.close();
   await page.goto('/#/en/lab');

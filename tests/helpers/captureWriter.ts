@@ -106,6 +106,27 @@ export class Conversation {
     return out;
   }
 
+  /**
+   * A WebSocket opening handshake for `path`: RFC 6455 section 1.3's sample key, and the 101 with the
+   * Accept computed from it.
+   */
+  upgrade(path: string): this {
+    this.send(
+      'c2s',
+      text(
+        `GET ${path} HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+    );
+    return this.send(
+      's2c',
+      text(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+      ),
+    );
+  }
+
   /** FIN from `first`, then from the other side (RFC 9293 section 3.6). */
   close(first: 'c2s' | 's2c' = 'c2s'): this {
     const second = first === 'c2s' ? 's2c' : 'c2s';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/lib/protocol/index.ts';
 import { importCapture } from '../../src/lib/trace/capture/import.ts';
 import { eventToJson, traceToJson } from '../../src/lib/trace/json.ts';
-import { Conversation, LinkType, pcapngFile, text } from '../helpers/captureWriter.ts';
+import { Conversation, LinkType, pcapngFile } from '../helpers/captureWriter.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wirescope-import-findings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,20 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function capture(name: string, frame: Uint8Array, closeFrames: boolean): string {
   const conv = new Conversation({ address: '127.0.0.1', port: 50001 }, { address: '127.0.0.1', port: 8080 });
   conv.open();
-  conv.send(
-    'c2s',
-    text(
-      'GET /chat HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    ),
-  );
-  conv.send(
-    's2c',
-    text(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
-    ),
-  );
+  conv.upgrade('/chat');
   conv.send('c2s', frame);
   if (closeFrames) {
     conv.send(
