@@ -37,6 +37,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../protocol/index.ts';
+import { servedLeg } from './legs';
 import type { Direction, TraceEvent, UnitEvent } from './types';
 
 /**
@@ -308,7 +309,8 @@ export function findingsChecker(options: Pick<FindingOptions, 'idleMs'> = {}): F
 
   function push(event: TraceEvent, index: number): void {
     latest = Math.max(latest, event.t);
-    if (event.type === 'conn.open' && event.leg === 'target' && event.pair) serve(event.pair);
+    const served = servedLeg(event);
+    if (served) serve(served);
     if (!('conn' in event) || event.conn === undefined || servedClients.has(event.conn)) return;
     const conn = stateOf(event.conn);
     if (conn.upgraded && event.type !== 'conn.open') conn.activity.add(event.t);

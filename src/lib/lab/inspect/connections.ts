@@ -4,6 +4,7 @@
  * kind of traffic it carries, and the events to draw for one of them.
  */
 import { parseHead, type HttpMessage } from '../../protocol/index.ts';
+import { servedLeg } from '../../trace/legs';
 import type { Direction, TraceEvent, UnitEvent } from '../../trace/types';
 
 export type ConnKind = 'http' | 'sse' | 'websocket' | 'other';
@@ -67,15 +68,17 @@ export class ConnectionIndex {
     if (!('conn' in event) || event.conn === undefined) return;
     const entry = this.entryOf(event.conn, event.t);
     switch (event.type) {
-      case 'conn.open':
-        if (event.leg === 'target' && event.pair) this.served.add(event.pair);
+      case 'conn.open': {
+        const client = servedLeg(event);
+        if (client) this.served.add(client);
         if (!entry.opened) {
           entry.opened = true;
-          entry.row.client = event.leg === 'target' ? event.pair : undefined;
+          entry.row.client = client;
           entry.row.openedAt = event.t;
         }
         entry.others.push(number);
         break;
+      }
       case 'conn.close':
         entry.row.closedAt = event.t;
         entry.others.push(number);
