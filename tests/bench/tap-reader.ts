@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { BATCH_INDEX_AT } from '../../src/lib/trace/batch.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export function batchEventCount(batch: Buffer): number {
   const indexLength = batch.readUInt32BE(0);
-  return batch.toString('latin1', 4, 4 + indexLength).split('{"type":').length - 1;
+  return batch.toString('latin1', BATCH_INDEX_AT, BATCH_INDEX_AT + indexLength).split('{"type":').length - 1;
 }
 
 export interface TapReader {

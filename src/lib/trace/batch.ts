@@ -45,7 +45,7 @@ export function decodeEventBatch(message: Uint8Array): EventBatch {
   const dataAt = BATCH_INDEX_AT + indexLength;
   if (dataAt > bytes.length) {
     throw new TraceFormatError(
-      `the batch's index says ${indexLength} bytes, but only ${bytes.length - 4} follow`,
+      `the batch's index says ${indexLength} bytes, but only ${bytes.length - BATCH_INDEX_AT} follow`,
     );
   }
   let index: unknown;
